@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = (
+        "username", "display_name", "email", "reputation", "is_imported", "is_staff", "date_joined",
+    )
+    list_filter = ("is_staff", "is_active", "is_imported", "imported_from")
+    search_fields = ("username", "display_name", "email")
+    ordering = ("-date_joined",)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Profile", {"fields": ("display_name", "headline", "bio", "reputation")}),
+        ("Import", {"fields": ("is_imported", "imported_from")}),
+    )
