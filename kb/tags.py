@@ -1,0 +1,81 @@
+"""Tag names: parsing what users type, validating it, synonyms, and URL-safe slugs.
+
+Tag names are lower-case ``[a-z0-9+#.-]`` (so ``c++``, ``c#`` and ``.net`` work).
+Slugs are what URLs use: ``+`` separates several tags in ``/questions/tagged/a+b/``,
+so a slug never contains one (``c++`` -> ``cpp``, ``c#`` -> ``csharp``).
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from taggit.models import Tag
+
+MAX_TAGS = 5
+MAX_TAG_LENGTH = 35
+TAG_NAME_RE = re.compile(r"^[a-z0-9+#.-]+$")
+_SLUG_REPLACEMENTS = (("+", "p"), ("#", "sharp"), (".", "dot"))
+
+
+def parse_tag_input(raw: str) -> list[str]:
+    """'Python, C++  big-tech' -> ['python', 'c++', 'big-tech'] (order kept, no repeats)."""
+    names = [part.strip().lower() for part in re.split(r"[,\s]+", raw or "")]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def validate_tag_names(names: list[str], *, required: bool = True) -> None:
+    errors = []
+    if required and not names:
+        errors.append("Add at least one tag, e.g. skills or career-switch.")
+    if len(names) > MAX_TAGS:
+        errors.append(f"Use at most {MAX_TAGS} tags; you gave {len(names)}.")
+    for name in names:
+        if len(name) > MAX_TAG_LENGTH:
+            errors.append(f"“{name[:40]}…” is longer than {MAX_TAG_LENGTH} characters.")
+        elif not TAG_NAME_RE.match(name):
+            errors.append(
+                f"“{name}” may only use lower-case letters, digits and the characters + # . -"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def resolve_synonyms(names: Iterable[str]) -> list[str]:
+    """Rewrite synonyms to their target tag (``faang`` -> ``big-tech``), one query."""
+    from kb.models import TagSynonym
+
+    names = list(names)
+    targets = dict(
+        TagSynonym.objects.filter(source__in=names).values_list("source", "target__name")
+    )
+    return list(dict.fromkeys(targets.get(name, name) for name in names))
+
+
+def tag_slug(name: str) -> str:
+    slug = name.lower()
+    for char, replacement in _SLUG_REPLACEMENTS:
+        slug = slug.replace(char, replacement)
+    return re.sub(r"[^a-z0-9-]+", "-", slug).strip("-") or "tag"
+
+
+def get_or_create_tags(names: Iterable[str]) -> list[Tag]:
+    """The Tag rows for these names, created with our URL-safe slugs when new."""
+    names = list(dict.fromkeys(names))
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [existing.get(name) or _create_tag(name) for name in names]
+
+
+def _create_tag(name: str) -> Tag:
+    base = tag_slug(name)
+    for attempt in range(1, 50):
+        slug = base if attempt == 1 else f"{base}-{attempt}"
+        try:
+            # A savepoint, so a slug clash does not break the caller's transaction.
+            with transaction.atomic():
+                return Tag.objects.create(name=name, slug=slug)
+        except IntegrityError:
+            tag = Tag.objects.filter(name=name).first()
+            if tag:  # created by a concurrent request
+                return tag
+    raise ValidationError(f"Could not create the tag “{name}”.")
