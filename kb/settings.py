@@ -189,7 +189,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+# In development static files come from the finders; a STATIC_ROOT that does not
+# exist yet would only make WhiteNoise warn on every start.
+STATIC_ROOT = None if DEBUG else VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
