@@ -1,0 +1,210 @@
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from tests.factories import make_answer, make_question
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "username": "maya",
+    "email": "Maya@Example.com",
+    "display_name": "Maya P.",
+    "password1": "correct-Horse-battery-9",
+    "password2": "correct-Horse-battery-9",
+}
+
+
+def test_sign_up_creates_the_user_logs_in_and_shows_the_profile(client):
+    response = client.post("/accounts/signup/", SIGNUP, follow=True)
+    assert response.redirect_chain[-1] == ("/users/maya/", 302)
+    user = User.objects.get(username="maya")
+    assert user.email == "maya@example.com"
+    assert user.reputation == 0
+    assert response.context["user"] == user
+    assert "Welcome to CareerKB, Maya P." in response.content.decode()
+
+
+def test_sign_up_follows_a_safe_next_but_not_an_outside_one(client):
+    response = client.post("/accounts/signup/?next=/questions/", SIGNUP)
+    assert response["Location"] == "/questions/"
+    client.logout()
+    other = {**SIGNUP, "username": "lee", "email": "lee@example.com"}
+    response = client.post("/accounts/signup/?next=https://evil.example/", other)
+    assert response["Location"] == "/users/lee/"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"username": ""}, "username", "This field is required."),
+        ({"username": "has space"}, "username", "Enter a valid username."),
+        ({"email": "nope"}, "email", "Enter a valid email address."),
+        ({"password2": "different-Horse-9"}, "password2", "The two password fields didn"),
+        ({"password1": "123", "password2": "123"}, "password2", "This password is too short."),
+    ],
+)
+def test_sign_up_errors_appear_next_to_the_field_and_input_is_kept(client, changes, field, message):
+    response = client.post("/accounts/signup/", {**SIGNUP, **changes})
+    assert response.status_code == 400
+    html = response.content.decode()
+    block = re.search(rf'id="field-{field}".*?</div>', html, re.S).group(0)
+    assert message in block.replace("&#x27;", "'")
+    assert 'value="Maya P."' in html
+    assert not User.objects.exists()
+
+
+def test_sign_up_refuses_a_taken_username_or_email(client, alice):
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": "ALICE"})
+    assert response.status_code == 400
+    assert "That username is taken" in response.content.decode()
+    response = client.post("/accounts/signup/", {**SIGNUP, "email": "Alice@example.com"})
+    assert "An account with this e-mail already exists." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_sign_up_survives_hostile_input(client):
+    payload = {key: "\x00<script>alert(1)</script>" * 50 for key in SIGNUP}
+    response = client.post("/accounts/signup/", payload)
+    assert response.status_code == 400
+    assert "<script>alert(1)" not in response.content.decode()
+
+
+def test_log_in_and_log_out(client, alice, password):
+    response = client.post("/accounts/login/", {"username": "alice", "password": password})
+    assert response.status_code == 302
+    assert client.get("/").context["user"] == alice
+    response = client.post("/accounts/logout/", follow=True)
+    assert not response.context["user"].is_authenticated
+    assert "You are logged out" in response.content.decode()
+
+
+def test_log_in_with_a_wrong_password_says_so(client, alice):
+    response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert 'value="alice"' in response.content.decode()
+
+
+def test_logout_is_post_only(client, alice):
+    client.force_login(alice)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.get("/").context["user"] == alice
+
+
+def test_password_change(alice_client, alice, password):
+    response = alice_client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": password,
+            "new_password1": "brand-New-secret-77",
+            "new_password2": "brand-New-secret-77",
+        },
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("brand-New-secret-77")
+
+
+def test_password_change_with_wrong_old_password_changes_nothing(alice_client, alice, password):
+    response = alice_client.post(
+        "/accounts/password/change/",
+        {"old_password": "nope", "new_password1": "x-Yz-12345678", "new_password2": "x-Yz-12345678"},
+    )
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(password)
+
+
+def test_password_change_needs_log_in(client):
+    response = client.get("/accounts/password/change/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_password_reset_sends_a_working_link(client, alice):
+    response = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    response = client.get(link.group(1), follow=True)
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "reset-Secret-2024x", "new_password2": "reset-Secret-2024x"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("reset-Secret-2024x")
+
+
+def test_profile_shows_reputation_and_activity(client, alice):
+    alice.reputation = 35
+    alice.headline = "Perception engineer"
+    alice.save()
+    question = make_question(author=alice, title="Should I do a PhD before a perception role?")
+    make_answer(make_question(), author=alice)
+    response = client.get("/users/alice/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Alice Author" in html
+    assert "Perception engineer" in html
+    assert '<strong data-testid="reputation">35</strong>' in html
+    assert question.title in html
+    assert html.count('class="kind-badge"') == 2
+
+
+def test_profile_hides_deleted_posts(client, alice):
+    make_question(author=alice, title="A question I deleted myself later", is_deleted=True)
+    assert "A question I deleted" not in client.get("/users/alice/").content.decode()
+
+
+def test_profile_of_unknown_user_is_404(client, db):
+    response = client.get("/users/nobody/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_profile_query_count_does_not_grow_with_activity(client, alice, django_assert_max_num_queries):
+    for _ in range(15):
+        make_answer(make_question(), author=alice)
+    with django_assert_max_num_queries(4):
+        client.get("/users/alice/")
+
+
+def test_edit_profile(alice_client, alice):
+    response = alice_client.post(
+        "/accounts/profile/edit/",
+        {"display_name": "Alice A.", "headline": "MLE", "bio": "Hi", "email": "a@example.com"},
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.display_name, alice.headline, alice.bio) == ("Alice A.", "MLE", "Hi")
+
+
+def test_edit_profile_errors_keep_input(alice_client, alice, bob):
+    response = alice_client.post(
+        "/accounts/profile/edit/",
+        {"display_name": "New name", "headline": "x" * 500, "bio": "", "email": "bob@example.com"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ensure this value has at most 120 characters" in html
+    assert "Another account already uses this e-mail." in html
+    assert 'value="New name"' in html
+    alice.refresh_from_db()
+    assert alice.display_name == "Alice Author"
+
+
+def test_edit_profile_needs_log_in(client):
+    response = client.post("/accounts/profile/edit/", {"display_name": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_user_list_orders_by_reputation(client, alice, bob):
+    bob.reputation = 100
+    bob.save()
+    html = client.get("/users/").content.decode()
+    assert html.index("Bob Other") < html.index("Alice Author")
