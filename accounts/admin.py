@@ -7,7 +7,13 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = (
-        "username", "display_name", "email", "reputation", "is_imported", "is_staff", "date_joined",
+        "username",
+        "display_name",
+        "email",
+        "reputation",
+        "is_imported",
+        "is_staff",
+        "date_joined",
     )
     list_filter = ("is_staff", "is_active", "is_imported", "imported_from")
     search_fields = ("username", "display_name", "email")

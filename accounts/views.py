@@ -42,7 +42,10 @@ def signup(request):
         return redirect(_safe_next(request) or user.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "registration/signup.html", {"form": form, "next": _safe_next(request)}, status=status
+        request,
+        "registration/signup.html",
+        {"form": form, "next": _safe_next(request)},
+        status=status,
     )
 
 

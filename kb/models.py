@@ -30,7 +30,7 @@ class PostQuerySet(models.QuerySet):
 
     def kind_counts(self) -> dict[str, int]:
         rows = self.order_by().values("kind").annotate(n=Count("id"))
-        counts = {kind: 0 for kind in Post.Kind.values}
+        counts = dict.fromkeys(Post.Kind.values, 0)
         counts.update({row["kind"]: row["n"] for row in rows})
         return counts
 
@@ -114,6 +114,20 @@ class Post(models.Model):
     def __str__(self):
         return self.title or f"{self.get_kind_display()} #{self.pk}"
 
+    def save(self, *args, **kwargs):
+        from kb.markdown import render_markdown
+
+        if self.title:
+            self.slug = slugify(self.title)[:SLUG_MAX_LENGTH].strip("-") or "post"
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        if self.is_answer:
+            return f"{self.parent.get_absolute_url()}#answer-{self.pk}"
+        name = "kb:question-detail" if self.is_question else "kb:post-detail"
+        return reverse(name, args=[self.pk, self.slug or "post"])
+
     @property
     def is_question(self) -> bool:
         return self.kind == self.Kind.QUESTION
@@ -130,20 +144,6 @@ class Post(models.Model):
     def display_title(self) -> str:
         return self.parent.title if self.is_answer and self.parent_id else self.title
 
-    def save(self, *args, **kwargs):
-        from kb.markdown import render_markdown
-
-        if self.title:
-            self.slug = slugify(self.title)[:SLUG_MAX_LENGTH].strip("-") or "post"
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        if self.is_answer:
-            return f"{self.parent.get_absolute_url()}#answer-{self.pk}"
-        name = "kb:question-detail" if self.is_question else "kb:post-detail"
-        return reverse(name, args=[self.pk, self.slug or "post"])
-
 
 class Vote(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
@@ -156,7 +156,9 @@ class Vote(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["post", "user"], name="vote_one_per_user_per_post"),
-            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_plus_minus_one"),
+            models.CheckConstraint(
+                condition=Q(value__in=[1, -1]), name="vote_value_plus_minus_one"
+            ),
         ]
 
     def __str__(self):
@@ -177,7 +179,9 @@ class Comment(models.Model):
     source_score = models.IntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["post", "is_deleted", "created_at"], name="comment_post_idx")]
+        indexes = [
+            models.Index(fields=["post", "is_deleted", "created_at"], name="comment_post_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "source_id"],

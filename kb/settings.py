@@ -26,7 +26,9 @@ def env_bool(name: str, default: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}"
+    )
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -90,7 +92,9 @@ def parse_cache_url(name: str, url: str) -> dict:
             "LOCATION": url.split("?", 1)[0],
             "KEY_PREFIX": options.get("prefix", ["careerkb"])[0],
         }
-    raise ImproperlyConfigured(f"{name} must start with locmem://, redis:// or dummy://; got {url!r}")
+    raise ImproperlyConfigured(
+        f"{name} must start with locmem://, redis:// or dummy://; got {url!r}"
+    )
 
 
 def _dev_secret_key() -> str:

@@ -92,7 +92,8 @@ def test_static_files_are_served_compressed_with_hashed_names_when_not_debug(tmp
         "call_command('collectstatic', '--noinput', verbosity=0);"
         "url = static('css/site.css'); assert url != '/static/css/site.css', url;"
         "r = Client().get(url, HTTP_ACCEPT_ENCODING='gzip', secure=True);"
-        "print(url, r.status_code, r.headers.get('Content-Encoding'), r.headers.get('Cache-Control'))"
+        "h = r.headers;"
+        "print(url, r.status_code, h.get('Content-Encoding'), h.get('Cache-Control'))"
     )
     env = {
         "PATH": "/usr/bin:/bin",
@@ -149,9 +150,18 @@ with connection.cursor() as cursor:
     mode = cursor.fetchone()[0]
 print(mode, User.objects.count(), len(failures), failures[:1])
 """
-    env = {"PATH": "/usr/bin:/bin", "KB_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kb.settings"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "KB_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:3] == ["wal", "120", "0"], result.stdout

@@ -14,9 +14,7 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _error(
-        request, 403, "Not allowed", "You do not have permission to do that."
-    )
+    return _error(request, 403, "Not allowed", "You do not have permission to do that.")
 
 
 def page_not_found(request, exception=None):

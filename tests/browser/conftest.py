@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists() or _browser_required():
         return
     skip = pytest.mark.skip(
-        reason=f"no Chromium at {CHROMIUM}: run `apt-get install -y chromium` to run the browser tests"
+        reason=f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` runs the browser tests"
     )
     for item in browser_items:
         item.add_marker(skip)
