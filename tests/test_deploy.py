@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DJANGO_"))}
     env.update(
         KB_DEBUG="0",
         KB_SECRET_KEY=GOOD_SECRET + "-production-Secret-9f3a",
