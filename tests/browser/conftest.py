@@ -52,12 +52,22 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sync_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the ORM calls that tests
+    and database teardown make between browser steps are still plain synchronous code."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(autouse=True)
-def _live_database(transactional_db, monkeypatch):
+def _live_database(transactional_db):
     """live_server runs in another thread: the tests need real commits, not a rolled-back atomic."""
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 _ASSET_TYPES = {"script", "stylesheet", "image", "font", "media"}
