@@ -5,3 +5,8 @@ class KbConfig(AppConfig):
     name = "kb"
     verbose_name = "Knowledge base"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from kb import signals
+
+        signals.connect()

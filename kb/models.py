@@ -1,7 +1,7 @@
 """The knowledge base: one Post table for questions, answers and experience posts."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -246,6 +246,27 @@ class TagSynonym(models.Model):
 
     def __str__(self):
         return f"{self.source} → {self.target.name}"
+
+    def retag_existing_posts(self) -> list[int]:
+        """Move posts tagged with the source tag onto the target; returns their ids.
+
+        The source Tag row goes away, so browsing its old URL finds this synonym instead.
+        """
+        from taggit.models import TaggedItem
+
+        source_tag = Tag.objects.filter(name=self.source).exclude(pk=self.target_id).first()
+        if source_tag is None:
+            return []
+        with transaction.atomic():
+            items = TaggedItem.objects.filter(tag=source_tag)
+            post_ids = list(items.values_list("object_id", flat=True))
+            already_on_target = TaggedItem.objects.filter(
+                tag=self.target, object_id__in=post_ids
+            ).values_list("object_id", flat=True)
+            items.filter(object_id__in=list(already_on_target)).delete()
+            items.update(tag=self.target)
+            source_tag.delete()
+        return post_ids
 
 
 class PostLink(models.Model):

@@ -1,0 +1,103 @@
+"""Whole-page caching of anonymous GETs, keyed by URL and a content version.
+
+Most readers arrive logged out from a search engine, and a list page costs ~25x a
+cached one (DESIGN.md, "Speed of pages"). Every write bumps one version number in the
+cache; page keys include it, so a write makes every cached page unreachable at once and
+a cached page is never stale. Old entries simply expire.
+"""
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+CONTENT_VERSION_KEY = "kb:content-version"
+PAGE_KEY_PREFIX = "kb:page"
+CACHE_HEADER = "X-Page-Cache"
+
+
+def _fresh_version() -> int:
+    # Time-based, so a version lost to eviction or a restart never repeats an old one.
+    return time.time_ns() // 1000
+
+
+def content_version() -> int:
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        cache.add(CONTENT_VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(CONTENT_VERSION_KEY, 0)
+    return version
+
+
+def _bump_now() -> None:
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:  # the key was missing (first write, eviction)
+        cache.set(CONTENT_VERSION_KEY, _fresh_version(), timeout=None)
+
+
+def bump_content_version() -> None:
+    """Invalidate every cached page. Call after any write that changes what pages show.
+
+    Bumps now and again after the commit: a reader that rendered the old rows between the
+    write and the commit may have cached them under the first new version.
+    """
+    _bump_now()
+    transaction.on_commit(_bump_now)
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.user.is_authenticated:
+        return False
+    return len(get_messages(request)) == 0  # len() looks without consuming them
+
+
+def _cacheable_response(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Cache-Control")
+    )
+
+
+def page_cache_key(request) -> str:
+    url = request.build_absolute_uri()
+    digest = hashlib.sha256(url.encode()).hexdigest()[:32]
+    return f"{PAGE_KEY_PREFIX}:{content_version()}:{digest}"
+
+
+def cache_anonymous_page(view):
+    """Serve anonymous GETs of ``view`` from the cache; logged-in users always get a render."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable_request(request) or settings.PAGE_CACHE_SECONDS <= 0:
+            return view(request, *args, **kwargs)
+        key = page_cache_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+            response[CACHE_HEADER] = "hit"
+        else:
+            response = view(request, *args, **kwargs)
+            if not _cacheable_response(response):
+                return response
+            cache.set(
+                key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
+            )
+            response[CACHE_HEADER] = "miss"
+        # The same URL shows a different page once logged in.
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    return wrapper
