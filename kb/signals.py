@@ -28,8 +28,6 @@ def _user_changed(sender, update_fields=None, **kwargs):
 def connect() -> None:
     for model in CONTENT_MODELS:
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"kb-cache-save-{model}")
-        post_delete.connect(
-            _content_changed, sender=model, dispatch_uid=f"kb-cache-delete-{model}"
-        )
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"kb-cache-delete-{model}")
     m2m_changed.connect(_content_changed, sender=TaggedItem, dispatch_uid="kb-cache-tags")
     post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="kb-cache-user")

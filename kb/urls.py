@@ -1,9 +1,13 @@
 """URL map. The ``kb`` namespace holds the knowledge base; ``accounts`` the users."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
 
-from kb.views import errors, home, placeholder
+from kb import feeds
+from kb.sitemaps import SITEMAPS
+from kb.views import browse, errors, home, placeholder, tags
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -12,12 +16,22 @@ handler500 = errors.server_error
 
 kb_patterns = [
     path("", home.home, name="home"),
-    path("questions/", placeholder.not_yet, name="question-list"),
+    path("questions/", browse.question_list, name="question-list"),
+    path("questions/tagged/<str:tags_path>/", browse.question_list, name="question-tagged"),
     path("questions/ask/", placeholder.not_yet, name="question-ask"),
     path("questions/<int:pk>/<slug:slug>/", placeholder.not_yet, name="question-detail"),
-    path("posts/", placeholder.not_yet, name="post-list"),
+    path("posts/", browse.post_list, name="post-list"),
     path("posts/<int:pk>/<slug:slug>/", placeholder.not_yet, name="post-detail"),
-    path("tags/", placeholder.not_yet, name="tag-list"),
+    path("tags/", tags.tag_list, name="tag-list"),
+    path("tags/synonyms/", tags.synonym_list, name="tag-synonyms"),
+    path("tags/synonyms/add/", tags.synonym_add, name="tag-synonym-add"),
+    path("tags/synonyms/<int:pk>/delete/", tags.synonym_delete, name="tag-synonym-delete"),
+    # Fixed tags/... routes (synonyms, suggest) must stay above this catch-all.
+    path("tags/<str:slug>/", tags.tag_detail, name="tag-detail"),
+    path("tags/<str:slug>/edit/", tags.tag_edit, name="tag-edit"),
+    path("feeds/questions/", feeds.NewestQuestionsFeed(), name="feed-questions"),
+    path("feeds/posts/", feeds.ExperiencePostsFeed(), name="feed-posts"),
+    path("feeds/tags/<str:slug>/", feeds.TagFeed(), name="feed-tag"),
     path("search/", placeholder.not_yet, name="search"),
 ]
 
@@ -25,4 +39,10 @@ urlpatterns = [
     path("", include((kb_patterns, "kb"))),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]

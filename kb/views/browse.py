@@ -1,0 +1,223 @@
+"""Browsing: the question list (sorts, tag filter, pages) and the experience post list.
+
+Every list runs a constant number of queries whatever its length: authors come with
+select_related, tags with one prefetch, counts from the counters on the row, and the
+excerpt from a prefix of the stored HTML (never the whole body, never Markdown per request).
+"""
+
+import html
+import re
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from taggit.models import Tag
+
+from kb.cache import cache_anonymous_page
+from kb.models import Post, TagSynonym
+from kb.tags import MAX_TAGS, tag_slug
+
+PAGE_SIZE = 20
+EXCERPT_CHARS = 220
+_EXCERPT_SOURCE_CHARS = 1200
+_SIDEBAR_TAGS = 24
+
+QUESTION_SORTS = {
+    "newest": ("Newest", ("-created_at", "-id")),
+    "top": ("Top", ("-score", "-created_at", "-id")),
+    "unanswered": ("Unanswered", ("-created_at", "-id")),
+    "active": ("Active", ("-last_activity_at", "-id")),
+}
+POST_SORTS = {
+    "newest": ("Newest", ("-created_at", "-id")),
+    "top": ("Top", ("-score", "-created_at", "-id")),
+}
+
+
+class UnknownTag(Http404):
+    def __init__(self, slug: str):
+        super().__init__(f"No tag {slug!r}")
+        self.slug = slug
+
+
+# -- helpers shared by the home, list and tag pages ---------------------------------
+
+
+def summary_queryset(queryset):
+    """Posts ready for a summary row: author, tags and a short HTML prefix for the excerpt."""
+    return (
+        queryset.with_author()
+        .defer("body", "body_html")
+        .annotate(excerpt_html=Substr("body_html", 1, _EXCERPT_SOURCE_CHARS))
+        .prefetch_related(tags_prefetch())
+    )
+
+
+def tags_prefetch():
+    return Prefetch("tags", queryset=Tag.objects.order_by("name"))
+
+
+def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
+    """Plain text from the start of a rendered body, cut at a word."""
+    cut = html_prefix.rsplit("<", 1)
+    if len(cut) == 2 and ">" not in cut[1]:  # drop a tag the prefix cut in half
+        html_prefix = cut[0]
+    text = html.unescape(strip_tags(html_prefix))
+    text = re.sub(r"\s+", " ", text).strip()
+    return Truncator(text).chars(length)
+
+
+def with_excerpts(posts):
+    posts = list(posts)
+    for post in posts:
+        post.excerpt = plain_excerpt(getattr(post, "excerpt_html", "") or "")
+    return posts
+
+
+def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
+    """The most used tags of visible posts, with their count as ``.n``."""
+    post_filter = Q(post__is_deleted=False)
+    if kind:
+        post_filter &= Q(post__kind=kind)
+    return list(
+        Tag.objects.filter(post_filter)
+        .annotate(n=Count("post", distinct=True))
+        .order_by("-n", "name")[:limit]
+    )
+
+
+def resolve_tag_slugs(slugs: list[str]) -> tuple[list[Tag], list[str] | None]:
+    """The tags for these slugs, or the canonical slugs to redirect to when some are synonyms.
+
+    Raises UnknownTag for a slug that is neither a tag nor a synonym.
+    """
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in found]
+    if not missing:
+        return [found[slug] for slug in slugs], None
+    synonyms = {
+        tag_slug(source): target_slug
+        for source, target_slug in TagSynonym.objects.values_list("source", "target__slug")
+    }
+    for slug in missing:
+        if slug not in synonyms:
+            raise UnknownTag(slug)
+    canonical = [synonyms.get(slug, slug) for slug in slugs]
+    return [], list(dict.fromkeys(canonical))
+
+
+def split_tag_path(tags_path: str) -> list[str]:
+    slugs = list(dict.fromkeys(part for part in tags_path.lower().split("+") if part))
+    if not slugs or len(slugs) > MAX_TAGS:
+        raise Http404("Give between one and five tags.")
+    return slugs
+
+
+def filter_by_all_tags(queryset, tags):
+    for tag in tags:  # one join per tag: a post must carry every one of them
+        queryset = queryset.filter(tags=tag)
+    return queryset
+
+
+def tag_not_found(request, slug: str):
+    context = {
+        "status": 404,
+        "title": "No such tag",
+        "message": f"There is no tag “{slug}” yet. Browse all tags or search instead.",
+    }
+    return render(request, "error.html", context, status=404)
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    # get_page() turns "abc", "0" and "999" into a real page instead of an error.
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _sort_tabs(base_url: str, sorts: dict, current: str, extra: dict | None = None):
+    tabs = []
+    for key, (label, _) in sorts.items():
+        params = {**(extra or {}), "sort": key}
+        tabs.append({"key": key, "label": label, "url": f"{base_url}?{urlencode(params)}"})
+    return tabs
+
+
+def _pick_sort(request, sorts: dict) -> str:
+    sort = request.GET.get("sort", "newest")
+    return sort if sort in sorts else "newest"
+
+
+# -- views ---------------------------------------------------------------------------
+
+
+@cache_anonymous_page
+def question_list(request, tags_path: str | None = None):
+    tags = []
+    if tags_path is not None:
+        slugs = split_tag_path(tags_path)
+        try:
+            tags, canonical = resolve_tag_slugs(slugs)
+        except UnknownTag as missing:
+            return tag_not_found(request, missing.slug)
+        if canonical:
+            url = reverse("kb:question-tagged", args=["+".join(canonical)])
+            query = request.GET.urlencode()
+            return redirect(f"{url}?{query}" if query else url, permanent=True)
+
+    sort = _pick_sort(request, QUESTION_SORTS)
+    questions = Post.objects.questions().visible()
+    if sort == "unanswered":
+        questions = questions.filter(answer_count=0)
+    questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
+    page = paginate(request, summary_queryset(questions))
+    page.object_list = with_excerpts(page.object_list)
+
+    base_url = request.path
+    context = {
+        "page": page,
+        "sort": sort,
+        "sort_label": QUESTION_SORTS[sort][0],
+        "show_activity": sort == "active",
+        "tabs": _sort_tabs(base_url, QUESTION_SORTS, sort),
+        "query_string": urlencode({"sort": sort}),
+        "filter_tags": tags,
+        "sidebar_tags": [] if tags else popular_tags(kind=Post.Kind.QUESTION),
+    }
+    return render(request, "kb/question_list.html", context)
+
+
+@cache_anonymous_page
+def post_list(request):
+    tag = None
+    tag_param = request.GET.get("tag", "").strip().lower()
+    if tag_param:
+        try:
+            tags, canonical = resolve_tag_slugs([tag_param])
+        except UnknownTag:
+            return tag_not_found(request, tag_param)
+        if canonical:
+            params = {**request.GET.dict(), "tag": canonical[0]}
+            return redirect(f"{reverse('kb:post-list')}?{urlencode(params)}", permanent=True)
+        tag = tags[0]
+
+    sort = _pick_sort(request, POST_SORTS)
+    posts = Post.objects.experiences().visible()
+    posts = filter_by_all_tags(posts, [tag] if tag else []).order_by(*POST_SORTS[sort][1])
+    page = paginate(request, summary_queryset(posts))
+    page.object_list = with_excerpts(page.object_list)
+
+    extra = {"tag": tag.slug} if tag else {}
+    context = {
+        "page": page,
+        "sort": sort,
+        "tabs": _sort_tabs(request.path, POST_SORTS, sort, extra),
+        "query_string": urlencode({**extra, "sort": sort}),
+        "filter_tag": tag,
+        "sidebar_tags": popular_tags(kind=Post.Kind.EXPERIENCE),
+    }
+    return render(request, "kb/post_list.html", context)

@@ -1,0 +1,220 @@
+"""Tags: the tag index, tag pages with a staff-edited description, and synonyms staff manage."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from kb.cache import bump_content_version, cache_anonymous_page
+from kb.models import Post, TagInfo, TagSynonym
+from kb.search import schedule_reindex
+from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validate_tag_names
+from kb.views.browse import (
+    UnknownTag,
+    paginate,
+    resolve_tag_slugs,
+    summary_queryset,
+    tag_not_found,
+    tags_prefetch,
+    with_excerpts,
+)
+
+TAGS_PER_PAGE = 60
+TAG_PAGE_QUESTIONS = 15
+TAG_PAGE_EXPERIENCES = 5
+TAG_SORTS = {"popular": ("Popular", ("-n", "name")), "name": ("Name", ("name",))}
+
+
+class TagInfoForm(forms.ModelForm):
+    class Meta:
+        model = TagInfo
+        fields = ["description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
+        help_texts = {"description": "One or two sentences: what belongs under this tag."}
+
+
+class SynonymForm(forms.Form):
+    source = forms.CharField(
+        label="Synonym", max_length=MAX_TAG_LENGTH, help_text="The name people type, e.g. faang."
+    )
+    target = forms.CharField(
+        label="Main tag", max_length=MAX_TAG_LENGTH, help_text="The tag it means, e.g. big-tech."
+    )
+
+    def _tag_name(self, field):
+        names = parse_tag_input(self.cleaned_data[field])
+        if len(names) != 1:
+            raise ValidationError("Give exactly one tag name.")
+        validate_tag_names(names)
+        return names[0]
+
+    def clean_source(self):
+        name = self._tag_name("source")
+        if TagSynonym.objects.filter(source=name).exists():
+            raise ValidationError(f"“{name}” is already a synonym.")
+        if TagSynonym.objects.filter(target__name=name).exists():
+            raise ValidationError(f"“{name}” is the main tag of other synonyms; it cannot be one.")
+        return name
+
+    def clean_target(self):
+        name = self._tag_name("target")
+        if TagSynonym.objects.filter(source=name).exists():
+            raise ValidationError(f"“{name}” is itself a synonym; pick its main tag instead.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") and data.get("source") == data.get("target"):
+            raise ValidationError("A tag cannot be a synonym of itself.")
+        return data
+
+
+def _require_staff(request) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff can do this.")
+
+
+def _tag_or_redirect(slug: str):
+    """(tag, None) for a tag slug, (None, canonical slug) for a synonym; UnknownTag else."""
+    tags, canonical = resolve_tag_slugs([slug])
+    return (tags[0], None) if tags else (None, canonical[0])
+
+
+# -- the tag index ---------------------------------------------------------------------
+
+
+@cache_anonymous_page
+def tag_list(request):
+    query = request.GET.get("q", "").strip().lower()[:MAX_TAG_LENGTH]
+    sort = request.GET.get("sort", "popular")
+    sort = sort if sort in TAG_SORTS else "popular"
+    tags = (
+        Tag.objects.filter(post__is_deleted=False)
+        .annotate(n=Count("post", distinct=True))
+        .select_related("info")
+        .order_by(*TAG_SORTS[sort][1])
+    )
+    if query:
+        tags = tags.filter(name__icontains=query)
+    page = paginate(request, tags, TAGS_PER_PAGE)
+    params = {"q": query, "sort": sort} if query else {"sort": sort}
+    context = {
+        "page": page,
+        "query": query,
+        "sort": sort,
+        "sorts": [(key, label) for key, (label, _) in TAG_SORTS.items()],
+        "query_string": "&".join(f"{key}={value}" for key, value in params.items()),
+    }
+    return render(request, "kb/tag_list.html", context)
+
+
+# -- one tag -----------------------------------------------------------------------------
+
+
+def _tag_page_context(tag, form=None):
+    posts = Post.objects.visible().filter(tags=tag)
+    counts = posts.aggregate(
+        questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
+        experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
+    )
+    questions = with_excerpts(
+        summary_queryset(posts.questions().order_by("-created_at", "-id")).prefetch_related(None)[
+            :TAG_PAGE_QUESTIONS
+        ]
+    )
+    experiences = with_excerpts(
+        summary_queryset(posts.experiences().order_by("-created_at", "-id")).prefetch_related(None)[
+            :TAG_PAGE_EXPERIENCES
+        ]
+    )
+    prefetch_related_objects(questions + experiences, tags_prefetch())
+    info = getattr(tag, "info", None)
+    return {
+        "tag": tag,
+        "info": info,
+        "counts": counts,
+        "questions": questions,
+        "experiences": experiences,
+        "form": form or TagInfoForm(instance=info),
+    }
+
+
+@cache_anonymous_page
+def tag_detail(request, slug):
+    try:
+        tag, canonical = _tag_or_redirect(slug)
+    except UnknownTag:
+        return tag_not_found(request, slug)
+    if canonical:
+        return redirect("kb:tag-detail", slug=canonical, permanent=True)
+    return render(request, "kb/tag_detail.html", _tag_page_context(tag))
+
+
+@require_POST
+@login_required
+def tag_edit(request, slug):
+    _require_staff(request)
+    tag = get_object_or_404(Tag.objects.select_related("info"), slug=slug)
+    info = getattr(tag, "info", None) or TagInfo(tag=tag)
+    form = TagInfoForm(request.POST, instance=info)
+    if not form.is_valid():
+        return render(request, "kb/tag_detail.html", _tag_page_context(tag, form), status=400)
+    info = form.save(commit=False)
+    info.updated_by = request.user
+    info.save()
+    messages.success(request, f"The description of “{tag.name}” is saved.")
+    return redirect("kb:tag-detail", slug=tag.slug)
+
+
+# -- synonyms ----------------------------------------------------------------------------
+
+
+def _render_synonyms(request, form, status=200):
+    synonyms = TagSynonym.objects.select_related("target")
+    context = {"synonyms": synonyms, "form": form}
+    return render(request, "kb/synonyms.html", context, status=status)
+
+
+@login_required
+def synonym_list(request):
+    _require_staff(request)
+    return _render_synonyms(request, SynonymForm())
+
+
+@require_POST
+@login_required
+def synonym_add(request):
+    _require_staff(request)
+    form = SynonymForm(request.POST)
+    if not form.is_valid():
+        return _render_synonyms(request, form, status=400)
+    source, target_name = form.cleaned_data["source"], form.cleaned_data["target"]
+    with transaction.atomic():
+        target = get_or_create_tags([target_name])[0]
+        synonym = TagSynonym.objects.create(source=source, target=target)
+        moved = synonym.retag_existing_posts()
+    if moved:
+        schedule_reindex(*moved)
+    bump_content_version()  # the retagging is a bulk update: no per-row signal
+    messages.success(
+        request,
+        f"“{source}” now means “{target.name}”; {len(moved)} post{'s' * (len(moved) != 1)} "
+        "re-tagged.",
+    )
+    return redirect("kb:tag-synonyms")
+
+
+@require_POST
+@login_required
+def synonym_delete(request, pk):
+    _require_staff(request)
+    synonym = get_object_or_404(TagSynonym, pk=pk)
+    synonym.delete()
+    messages.success(request, f"The synonym “{synonym.source}” is removed.")
+    return redirect(reverse("kb:tag-synonyms"))
