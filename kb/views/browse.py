@@ -10,7 +10,7 @@ import re
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -60,7 +60,8 @@ def summary_queryset(queryset):
 
 
 def tags_prefetch():
-    return Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    # taggit refuses a custom queryset here; templates sort the prefetched tags by name.
+    return "tags"
 
 
 def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
