@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,7 +23,9 @@ class PostQuerySet(models.QuerySet):
         return self.filter(kind=Post.Kind.EXPERIENCE)
 
     def visible(self):
-        return self.filter(is_deleted=False)
+        # "= false", not Django's "NOT is_deleted": SQLite can only use the
+        # (kind, is_deleted, ...) sort indexes below for an equality.
+        return self.filter(is_deleted=Value(False))
 
     def with_author(self):
         return self.select_related("author")
@@ -87,7 +89,9 @@ class Post(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["kind", "is_deleted", "-created_at"], name="post_newest_idx"),
-            models.Index(fields=["kind", "is_deleted", "-score"], name="post_top_idx"),
+            models.Index(
+                fields=["kind", "is_deleted", "-score", "-created_at"], name="post_top_idx"
+            ),
             models.Index(
                 fields=["kind", "is_deleted", "-last_activity_at"], name="post_active_idx"
             ),
