@@ -11,18 +11,18 @@ from kb.search import schedule_reindex
 
 
 def _set_post_deleted(modeladmin, request, queryset, deleted: bool) -> None:
-    posts = list(queryset.filter(is_deleted=not deleted).only("id", "kind", "parent_id"))
-    ids = [post.pk for post in posts]
+    posts = list(queryset.filter(is_deleted=not deleted).values_list("id", "parent_id"))
+    ids = [post_id for post_id, _ in posts]
     Post.objects.filter(pk__in=ids).update(
         is_deleted=deleted,
         deleted_at=timezone.now() if deleted else None,
         deleted_by=request.user if deleted else None,
     )
     change = -1 if deleted else 1
-    for post in posts:
-        if post.parent_id:
+    for _, parent_id in posts:
+        if parent_id:
             # F() so an answer posted meanwhile is not lost from the counter.
-            Post.objects.filter(pk=post.parent_id).update(answer_count=F("answer_count") + change)
+            Post.objects.filter(pk=parent_id).update(answer_count=F("answer_count") + change)
     if ids:
         schedule_reindex(*ids)
     bump_content_version()  # a bulk update sends no signal

@@ -1,0 +1,157 @@
+"""Moderation in the admin: every model registered, spam found by text and hidden in bulk."""
+
+import pytest
+from django.contrib import admin as django_admin
+from django.test import Client
+from taggit.models import Tag
+
+from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
+from kb.tags import get_or_create_tags
+from tests.factories import make_answer, make_comment, make_question, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(db):
+    client = Client()
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", [Post, Vote, Comment, Revision, TagInfo, TagSynonym, PostLink])
+def test_every_model_is_registered(model):
+    assert django_admin.site.is_registered(model)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/kb/post/",
+        "/admin/kb/vote/",
+        "/admin/kb/comment/",
+        "/admin/kb/revision/",
+        "/admin/kb/taginfo/",
+        "/admin/kb/tagsynonym/",
+        "/admin/kb/postlink/",
+        "/admin/kb/post/?kind__exact=question&is_deleted__exact=0",
+    ],
+)
+def test_changelists_render(admin_client, url):
+    question = make_question()
+    answer = make_answer(question)
+    Vote.objects.create(post=answer, user=make_user())
+    make_comment(question)
+    Revision.objects.create(post=question, body="old body")
+    TagInfo.objects.create(tag=get_or_create_tags(["skills"])[0], description="About skills")
+    TagSynonym.objects.create(source="faang", target=get_or_create_tags(["big-tech"])[0])
+    PostLink.objects.create(from_post=question, to_post=make_question())
+    response = admin_client.get(url)
+    assert response.status_code == 200
+
+
+def test_admin_is_closed_to_members(client, bob):
+    client.force_login(bob)
+    response = client.get("/admin/kb/post/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_moderator_finds_spam_by_text_and_author(admin_client):
+    spammer = make_user("spammer")
+    make_question(author=spammer, title="Cheap watches for sale, click here now")
+    make_question(title="An honest question about interviews")
+    by_text = admin_client.get("/admin/kb/post/?q=watches").content.decode()
+    assert "Cheap watches for sale" in by_text
+    assert "An honest question" not in by_text
+    by_author = admin_client.get("/admin/kb/post/?q=spammer").content.decode()
+    assert "Cheap watches for sale" in by_author
+
+
+def test_soft_delete_and_restore_actions(admin_client, client):
+    spam = make_question(title="Spam question to hide from everyone")
+    answer = make_answer(make_question(title="A real question with a spam answer"))
+    question = answer.parent
+    response = admin_client.post(
+        "/admin/kb/post/",
+        {"action": "soft_delete_posts", "_selected_action": [spam.pk, answer.pk]},
+        follow=True,
+    )
+    assert "2 post(s) hidden." in response.content.decode()
+    spam.refresh_from_db()
+    question.refresh_from_db()
+    assert spam.is_deleted
+    assert spam.deleted_at is not None
+    assert spam.deleted_by.username == "root"
+    assert question.answer_count == 0
+    assert "Spam question to hide" not in client.get("/questions/").content.decode()
+
+    admin_client.post(
+        "/admin/kb/post/",
+        {"action": "restore_posts", "_selected_action": [spam.pk, answer.pk]},
+    )
+    spam.refresh_from_db()
+    question.refresh_from_db()
+    assert not spam.is_deleted
+    assert spam.deleted_at is None
+    assert question.answer_count == 1
+    assert "Spam question to hide" in client.get("/questions/").content.decode()
+
+
+def test_hiding_twice_does_not_double_count(admin_client):
+    answer = make_answer(make_question())
+    for _ in range(2):
+        admin_client.post(
+            "/admin/kb/post/", {"action": "soft_delete_posts", "_selected_action": [answer.pk]}
+        )
+    answer.parent.refresh_from_db()
+    assert answer.parent.answer_count == 0
+
+
+def test_comment_delete_and_restore_actions(admin_client):
+    question = make_question()
+    comment = make_comment(question, body="Buy followers cheap, visit my site today")
+    Post.objects.filter(pk=question.pk).update(comment_count=1)
+    admin_client.post(
+        "/admin/kb/comment/", {"action": "delete_comments", "_selected_action": [comment.pk]}
+    )
+    comment.refresh_from_db()
+    question.refresh_from_db()
+    assert comment.is_deleted
+    assert question.comment_count == 0
+    admin_client.post(
+        "/admin/kb/comment/", {"action": "restore_comments", "_selected_action": [comment.pk]}
+    )
+    comment.refresh_from_db()
+    question.refresh_from_db()
+    assert not comment.is_deleted
+    assert question.comment_count == 1
+
+
+def test_revisions_are_read_only(admin_client):
+    revision = Revision.objects.create(post=make_question(), body="old body")
+    assert admin_client.get("/admin/kb/revision/add/").status_code == 403
+    response = admin_client.post(
+        f"/admin/kb/revision/{revision.pk}/change/", {"body": "rewritten history"}
+    )
+    assert response.status_code == 403
+    revision.refresh_from_db()
+    assert revision.body == "old body"
+
+
+def test_adding_a_synonym_in_the_admin_retags_posts(admin_client):
+    question = make_question()
+    question.tags.set(get_or_create_tags(["ml-engineer"]))
+    target = get_or_create_tags(["mle"])[0]
+    response = admin_client.post(
+        "/admin/kb/tagsynonym/add/",
+        {
+            "source": "ml-engineer",
+            "target": target.pk,
+            "created_at_0": "2026-01-01",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302
+    assert [tag.name for tag in question.tags.all()] == ["mle"]
+    assert not Tag.objects.filter(name="ml-engineer").exists()

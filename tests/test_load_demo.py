@@ -1,0 +1,191 @@
+"""manage.py load_demo: the demo community, idempotence, and counters consistent with votes."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Sum
+from django.utils import timezone
+from taggit.models import Tag
+
+from accounts.models import User
+from kb import demo_content
+from kb.models import Comment, Post, TagInfo, TagSynonym, Vote
+from tests.factories import make_question
+
+pytestmark = pytest.mark.django_db
+MAIN_TAGS = [
+    "phd-vs-product",
+    "startups-vs-big-tech",
+    "skills",
+    "c++",
+    "deployment",
+    "portfolio",
+    "interviews",
+    "computer-vision",
+    "career-switch",
+]
+
+
+def _load(*args) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _row_counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Post, Vote, Comment, TagSynonym, TagInfo, Tag)
+    }
+
+
+@pytest.fixture
+def demo(db):
+    return _load()
+
+
+def test_creates_a_small_living_community(demo):
+    counts = Post.objects.kind_counts()
+    assert 20 <= counts["question"] <= 25
+    assert counts["experience"] >= 4
+    assert counts["answer"] >= 30
+    assert Comment.objects.count() >= 15
+    assert Vote.objects.count() >= 100
+    assert User.objects.count() >= 9
+    assert Post.objects.questions().filter(accepted_answer__isnull=False).count() >= 5
+    assert Post.objects.questions().filter(answer_count=0).exists()  # "unanswered" has content
+    assert "Created" in demo
+
+
+def test_members_have_names_and_headlines(demo):
+    members = User.objects.exclude(username=demo_content.DEMO_USERNAME)
+    assert members.count() >= 8
+    assert not members.filter(display_name="").exists()
+    assert not members.filter(headline="").exists()
+
+
+def test_demo_log_in_works_and_is_printed(demo, client):
+    assert "demo" in demo
+    assert "careerkb-demo" in demo
+    assert client.login(username="demo", password="careerkb-demo")
+
+
+def test_other_demo_members_cannot_log_in(demo):
+    assert not User.objects.get(username="maya").has_usable_password()
+
+
+def test_tags_descriptions_and_synonyms(demo):
+    used = set(Tag.objects.filter(post__isnull=False).values_list("name", flat=True))
+    assert set(MAIN_TAGS) <= used
+    described = set(TagInfo.objects.values_list("tag__name", flat=True))
+    assert set(MAIN_TAGS) <= described
+    synonyms = dict(TagSynonym.objects.values_list("source", "target__name"))
+    assert synonyms == {"faang": "big-tech", "ml-engineer": "mle"}
+    assert Tag.objects.get(name="c++").slug == "cpp"
+
+
+def test_rich_markdown_is_rendered(demo):
+    html = "".join(Post.objects.values_list("body_html", flat=True))
+    assert "<table>" in html
+    assert "<pre><code" in html
+    assert "<ol>" in html
+    assert "<ul>" in html
+
+
+def test_dates_spread_over_months(demo):
+    now = timezone.now()
+    dates = list(Post.objects.exclude(kind="answer").values_list("created_at", flat=True))
+    assert (now - min(dates)).days >= 90
+    assert (now - max(dates)).days <= 7
+    assert all(date <= now for date in Post.objects.values_list("created_at", flat=True))
+
+
+def test_running_twice_creates_nothing_new(demo):
+    before = _row_counts()
+    output = _load()
+    assert _row_counts() == before
+    assert "nothing new created" in output
+
+
+def test_if_empty_does_nothing_when_posts_exist(db):
+    make_question()
+    output = _load("--if-empty")
+    assert "not loaded" in output
+    assert Post.objects.count() == 1
+    assert not User.objects.filter(username="demo").exists()
+
+
+def test_if_empty_loads_an_empty_database(db):
+    _load("--if-empty")
+    assert Post.objects.questions().count() >= 20
+
+
+def test_dry_run_changes_nothing(db):
+    output = _load("--dry-run")
+    assert "Would create" in output
+    assert Post.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+def test_scores_equal_the_votes(demo):
+    votes = dict(
+        Vote.objects.values("post").annotate(total=Sum("value")).values_list("post", "total")
+    )
+    for post in Post.objects.all():
+        assert post.score == votes.get(post.pk, 0), post
+
+
+def test_nobody_votes_on_their_own_post(demo):
+    for vote in Vote.objects.select_related("post"):
+        assert vote.user_id != vote.post.author_id
+
+
+def test_reputation_follows_the_rules(demo):
+    points = {"question": 5, "answer": 10, "experience": 10}
+    expected = dict.fromkeys(User.objects.values_list("pk", flat=True), 0)
+    for vote in Vote.objects.select_related("post"):
+        expected[vote.post.author_id] += points[vote.post.kind] * vote.value
+    for question in Post.objects.filter(accepted_answer__isnull=False).select_related(
+        "accepted_answer"
+    ):
+        expected[question.accepted_answer.author_id] += 15
+    assert dict(User.objects.values_list("pk", "reputation")) == expected
+
+
+def test_counters_match_rows(demo):
+    answers = dict(
+        Post.objects.answers()
+        .visible()
+        .values("parent")
+        .annotate(n=Count("id"))
+        .values_list("parent", "n")
+    )
+    comments = dict(Comment.objects.values("post").annotate(n=Count("id")).values_list("post", "n"))
+    for post in Post.objects.all():
+        assert post.comment_count == comments.get(post.pk, 0)
+        if post.is_question:
+            assert post.answer_count == answers.get(post.pk, 0)
+            if post.accepted_answer_id:
+                assert post.accepted_answer.parent_id == post.pk
+
+
+def test_comments_fit_the_length_rules(demo):
+    for body in Comment.objects.values_list("body", flat=True):
+        assert 15 <= len(body) <= 600
+
+
+def test_titles_and_bodies_fit_the_ask_form_rules(demo):
+    for post in Post.objects.exclude(kind="answer"):
+        assert 15 <= len(post.title) <= 150, post.title
+        assert 1 <= post.tags.count() <= 5
+    for body in Post.objects.values_list("body", flat=True):
+        assert 30 <= len(body) <= 30000
+
+
+def test_the_demo_site_renders(demo, client):
+    for url in ["/", "/questions/", "/questions/?sort=unanswered", "/posts/", "/tags/"]:
+        assert client.get(url).status_code == 200
+    html = client.get("/questions/tagged/cpp/").content.decode()
+    assert "How much modern C++ do I need for robotics perception roles?" in html
+    assert client.get("/questions/tagged/faang/").status_code == 301
