@@ -201,3 +201,11 @@ def test_get_on_edit_is_405(staff_client, skills):
 
 def test_edit_of_unknown_tag_is_404(staff_client):
     assert staff_client.post("/tags/nope/edit/", {"description": "x"}).status_code == 404
+
+
+def test_tag_list_loads_the_in_place_filter_script(client):
+    _tagged(make_question(), "skills")
+    html = client.get("/tags/").content.decode()
+    assert '<script src="/static/js/tag_filter.js" defer></script>' in html
+    assert 'data-tag-name="skills"' in html
+    assert "data-tag-filter" in html
