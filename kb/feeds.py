@@ -1,11 +1,13 @@
 """RSS feeds: newest questions, one tag's questions and experience posts, experience posts."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from taggit.models import Tag
 
 from kb.models import Post
+from kb.views.browse import UnknownTag, resolve_tag_slugs
 
 FEED_ITEMS = 30
 
@@ -66,7 +68,12 @@ class ExperiencePostsFeed(_PostFeed):
 
 class TagFeed(_PostFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        try:
+            tags, canonical = resolve_tag_slugs([slug.lower()])
+        except UnknownTag:
+            raise Http404(f"No tag {slug!r}") from None
+        # A synonym's feed is its main tag's feed: feed readers rarely follow redirects well.
+        return tags[0] if tags else get_object_or_404(Tag, slug=canonical[0])
 
     def title(self, tag):
         return f"CareerKB: {tag.name}"

@@ -121,3 +121,14 @@ def test_pages_link_their_feed(client, url):
     html = client.get(url).content.decode()
     head = html.split("</head>", 1)[0]
     assert '<link rel="alternate" type="application/rss+xml"' in head
+
+
+def test_tag_feed_of_a_synonym_serves_the_main_tag(client):
+    from kb.models import TagSynonym
+
+    target = get_or_create_tags(["big-tech"])[0]
+    TagSynonym.objects.create(source="faang", target=target)
+    _tagged(make_question(title="A question about big tech jobs"), "big-tech")
+    response = client.get("/feeds/tags/faang/")
+    assert response.status_code == 200
+    assert "A question about big tech jobs" in response.content.decode()

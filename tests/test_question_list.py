@@ -231,3 +231,14 @@ def test_logged_in_list_stays_within_budget(alice_client, django_assert_max_num_
     alice_client.get("/questions/")
     with django_assert_max_num_queries(7):
         assert alice_client.get("/questions/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [("Skills", "skills"), ("skills+skills", "skills"), ("cpp+Skills", "cpp+skills")],
+)
+def test_tag_urls_redirect_to_one_canonical_spelling(client, path, canonical):
+    get_or_create_tags(["skills", "c++"])
+    response = client.get(f"/questions/tagged/{path}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/questions/tagged/{canonical}/"

@@ -165,6 +165,8 @@ def question_list(request, tags_path: str | None = None):
             tags, canonical = resolve_tag_slugs(slugs)
         except UnknownTag as missing:
             return tag_not_found(request, missing.slug)
+        if canonical is None and "+".join(slugs) != tags_path:
+            canonical = slugs  # "Skills+skills" -> "skills": one URL per tag set
         if canonical:
             url = reverse("kb:question-tagged", args=["+".join(canonical)])
             query = request.GET.urlencode()
