@@ -52,6 +52,19 @@ def bump_content_version() -> None:
     transaction.on_commit(_bump_now)
 
 
+def cached_fragment(name: str, compute):
+    """``compute()``, cached under the content version: for the aggregates every page shows
+    (popular tags, counts), so logged-in pages skip them too until the next write."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    key = f"kb:fragment:{content_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
 def _cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False

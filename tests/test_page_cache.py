@@ -209,3 +209,23 @@ def test_a_lost_version_key_never_repeats_an_old_version():
     cache.delete(page_cache.CONTENT_VERSION_KEY)
     page_cache.bump_content_version()  # incr on a missing key starts afresh
     assert page_cache.content_version() > first
+
+
+def test_logged_in_pages_reuse_the_cached_aggregates(
+    alice_client, question, django_assert_max_num_queries
+):
+    alice_client.get("/")
+    with django_assert_max_num_queries(6) as warm:
+        alice_client.get("/")
+    assert not any("COUNT" in query["sql"] for query in warm.captured_queries)
+
+
+def test_cached_aggregates_follow_writes(alice_client, question):
+    assert alice_client.get("/").context["counts"]["question"] == 1
+    make_question()
+    assert alice_client.get("/").context["counts"]["question"] == 2
+    tag_names = [tag.name for tag in alice_client.get("/").context["popular_tags"]]
+    assert tag_names == ["skills"]
+    make_question().tags.set(get_or_create_tags(["interviews"]))
+    tag_names = [tag.name for tag in alice_client.get("/").context["popular_tags"]]
+    assert tag_names == ["interviews", "skills"]

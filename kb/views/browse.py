@@ -19,7 +19,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.models import Tag
 
-from kb.cache import cache_anonymous_page
+from kb.cache import cache_anonymous_page, cached_fragment
 from kb.models import Post, TagSynonym
 from kb.tags import MAX_TAGS, tag_slug
 
@@ -86,11 +86,16 @@ def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
     post_filter = Q(post__is_deleted=False)
     if kind:
         post_filter &= Q(post__kind=kind)
-    return list(
-        Tag.objects.filter(post_filter)
-        .annotate(n=Count("post", distinct=True))
-        .order_by("-n", "name")[:limit]
-    )
+
+    def compute():
+        return list(
+            Tag.objects.filter(post_filter)
+            .annotate(n=Count("post", distinct=True))
+            .order_by("-n", "name")[:limit]
+        )
+
+    # An aggregate over every tagged post: computed once per content version.
+    return cached_fragment(f"popular-tags:{kind}:{limit}", compute)
 
 
 def resolve_tag_slugs(slugs: list[str]) -> tuple[list[Tag], list[str] | None]:

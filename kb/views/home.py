@@ -3,7 +3,7 @@
 from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 
-from kb.cache import cache_anonymous_page
+from kb.cache import cache_anonymous_page, cached_fragment
 from kb.models import Post
 from kb.views.browse import popular_tags, summary_queryset, tags_prefetch, with_excerpts
 
@@ -31,6 +31,6 @@ def home(request):
         "newest_questions": newest,
         "experiences": experiences,
         "popular_tags": popular_tags(HOME_TAGS),
-        "counts": Post.objects.visible().kind_counts(),
+        "counts": cached_fragment("kind-counts", Post.objects.visible().kind_counts),
     }
     return render(request, "kb/home.html", context)
