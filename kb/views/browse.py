@@ -7,8 +7,10 @@ excerpt from a prefix of the stored HTML (never the whole body, never Markdown p
 
 import html
 import re
-from urllib.parse import urlencode
+from collections import defaultdict
+from urllib.parse import quote, urlencode
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
@@ -17,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from kb.cache import cache_anonymous_page, cached_fragment
 from kb.models import Post, TagSynonym
@@ -50,18 +52,12 @@ class UnknownTag(Http404):
 
 
 def summary_queryset(queryset):
-    """Posts ready for a summary row: author, tags and a short HTML prefix for the excerpt."""
+    """Posts ready for a summary row: the author and a short HTML prefix for the excerpt."""
     return (
         queryset.with_author()
         .defer("body", "body_html")
         .annotate(excerpt_html=Substr("body_html", 1, _EXCERPT_SOURCE_CHARS))
-        .prefetch_related(tags_prefetch())
     )
-
-
-def tags_prefetch():
-    # taggit refuses a custom queryset here; templates sort the prefetched tags by name.
-    return "tags"
 
 
 def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
@@ -74,11 +70,31 @@ def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
     return Truncator(text).chars(length)
 
 
-def with_excerpts(posts):
-    posts = list(posts)
-    for post in posts:
+def prepare_summaries(*post_lists) -> list[list[Post]]:
+    """Evaluate the lists, give each post ``.excerpt`` and ``.tag_list`` (one query in all).
+
+    Not prefetch_related("tags"): taggit builds a filtered queryset per post to fill
+    the prefetch cache, about half the render time of a 20-item page.
+    """
+    post_lists = [list(posts) for posts in post_lists]
+    every_post = [post for posts in post_lists for post in posts]
+    tags_by_post = defaultdict(list)
+    items = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Post),
+        object_id__in={post.pk for post in every_post},
+    ).select_related("tag")
+    for item in items:
+        tags_by_post[item.object_id].append(item.tag)
+    # One reverse() per list instead of one per tag link (a third of the links on a page).
+    question_url = reverse("kb:question-tagged", args=["-slug-"])
+    post_url = reverse("kb:post-list") + "?tag=-slug-"
+    for post in every_post:
         post.excerpt = plain_excerpt(getattr(post, "excerpt_html", "") or "")
-    return posts
+        post.tag_list = sorted(tags_by_post[post.pk], key=lambda tag: tag.name)
+        url = question_url if post.is_question else post_url
+        for tag in post.tag_list:  # each item brought its own Tag instance
+            tag.list_url = url.replace("-slug-", quote(tag.slug))
+    return post_lists
 
 
 def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
@@ -183,7 +199,7 @@ def question_list(request, tags_path: str | None = None):
         questions = questions.filter(answer_count=0)
     questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
     page = paginate(request, summary_queryset(questions))
-    page.object_list = with_excerpts(page.object_list)
+    (page.object_list,) = prepare_summaries(page.object_list)
 
     base_url = request.path
     context = {
@@ -217,7 +233,7 @@ def post_list(request):
     posts = Post.objects.experiences().visible()
     posts = filter_by_all_tags(posts, [tag] if tag else []).order_by(*POST_SORTS[sort][1])
     page = paginate(request, summary_queryset(posts))
-    page.object_list = with_excerpts(page.object_list)
+    (page.object_list,) = prepare_summaries(page.object_list)
 
     extra = {"tag": tag.slug} if tag else {}
     context = {

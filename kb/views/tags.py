@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,11 +18,10 @@ from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validat
 from kb.views.browse import (
     UnknownTag,
     paginate,
+    prepare_summaries,
     resolve_tag_slugs,
     summary_queryset,
     tag_not_found,
-    tags_prefetch,
-    with_excerpts,
 )
 
 TAGS_PER_PAGE = 60
@@ -123,17 +122,10 @@ def _tag_page_context(tag, form=None):
         questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
         experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
     )
-    questions = with_excerpts(
-        summary_queryset(posts.questions().order_by("-created_at", "-id")).prefetch_related(None)[
-            :TAG_PAGE_QUESTIONS
-        ]
+    questions, experiences = prepare_summaries(
+        summary_queryset(posts.questions()).order_by("-created_at", "-id")[:TAG_PAGE_QUESTIONS],
+        summary_queryset(posts.experiences()).order_by("-created_at", "-id")[:TAG_PAGE_EXPERIENCES],
     )
-    experiences = with_excerpts(
-        summary_queryset(posts.experiences().order_by("-created_at", "-id")).prefetch_related(None)[
-            :TAG_PAGE_EXPERIENCES
-        ]
-    )
-    prefetch_related_objects(questions + experiences, tags_prefetch())
     info = getattr(tag, "info", None)
     return {
         "tag": tag,
