@@ -242,3 +242,14 @@ def test_tag_urls_redirect_to_one_canonical_spelling(client, path, canonical):
     response = client.get(f"/questions/tagged/{path}/")
     assert response.status_code == 301
     assert response["Location"] == f"/questions/tagged/{canonical}/"
+
+
+def test_excerpt_skips_headings_tables_and_code():
+    from kb.views.browse import plain_excerpt
+
+    html = (
+        "<h2>Lessons</h2><p>First para.</p><table><tr><td>1-4</td></tr></table>"
+        "<ul><li>one</li><li>two</li></ul><pre><code>x = 1</code></pre><p>End"
+    )
+    assert plain_excerpt(html) == "First para. one two End"
+    assert plain_excerpt("<p>Intro</p><table><tr><td>cut off") == "Intro"

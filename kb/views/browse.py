@@ -29,6 +29,7 @@ PAGE_SIZE = 20
 EXCERPT_CHARS = 220
 _EXCERPT_SOURCE_CHARS = 1200
 _SIDEBAR_TAGS = 24
+_EXCERPT_SKIP_RE = re.compile(r"<(h[1-6]|table|pre)\b.*?(</\1>|$)", re.DOTALL)
 
 QUESTION_SORTS = {
     "newest": ("Newest", ("-created_at", "-id")),
@@ -65,6 +66,10 @@ def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
     cut = html_prefix.rsplit("<", 1)
     if len(cut) == 2 and ">" not in cut[1]:  # drop a tag the prefix cut in half
         html_prefix = cut[0]
+    # Headings, tables and code read as noise in one line of prose; the prefix may end
+    # inside one, hence "or the end". Safe on our own sanitised HTML.
+    html_prefix = _EXCERPT_SKIP_RE.sub(" ", html_prefix)
+    html_prefix = html_prefix.replace("</p>", " </p>").replace("</li>", " </li>")
     text = html.unescape(strip_tags(html_prefix))
     text = re.sub(r"\s+", " ", text).strip()
     return Truncator(text).chars(length)
