@@ -73,12 +73,17 @@ def _cacheable_request(request) -> bool:
     return len(get_messages(request)) == 0  # len() looks without consuming them
 
 
-def _cacheable_response(response) -> bool:
+def _cacheable_response(request, response) -> bool:
+    # Cookies are also set after the view, by middleware: a page holding a CSRF token or
+    # a changed session belongs to this visitor alone.
+    session = getattr(request, "session", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not response.has_header("Cache-Control")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
     )
 
 
@@ -103,7 +108,7 @@ def cache_anonymous_page(view):
             response[CACHE_HEADER] = "hit"
         else:
             response = view(request, *args, **kwargs)
-            if not _cacheable_response(response):
+            if not _cacheable_response(request, response):
                 return response
             cache.set(
                 key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db.models import F
 from django.http import HttpResponse
@@ -229,3 +230,25 @@ def test_cached_aggregates_follow_writes(alice_client, question):
     make_question().tags.set(get_or_create_tags(["interviews"]))
     tag_names = [tag.name for tag in alice_client.get("/").context["popular_tags"]]
     assert tag_names == ["interviews", "skills"]
+
+
+def test_pages_with_a_csrf_token_or_a_changed_session_are_not_cached(rf, settings):
+    from django.middleware.csrf import get_token
+
+    settings.PAGE_CACHE_SECONDS = 60
+
+    @page_cache.cache_anonymous_page
+    def form_page(request):
+        return HttpResponse(f"<form>{get_token(request)}</form>")
+
+    @page_cache.cache_anonymous_page
+    def session_page(request):
+        request.session["seen"] = True
+        return HttpResponse("remembered")
+
+    for view in (form_page, session_page):
+        request = rf.get(f"/{view.__name__}/")
+        request.user = AnonymousUser()
+        request.session = SessionStore()
+        assert _state(view(request)) is None
+        assert _state(view(request)) is None
