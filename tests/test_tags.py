@@ -1,6 +1,7 @@
 """Tags: the index with counts, filter and sorts; tag pages; staff-edited descriptions."""
 
 import pytest
+from taggit.models import Tag
 
 from kb.models import TagInfo, TagSynonym
 from kb.tags import get_or_create_tags
@@ -209,3 +210,24 @@ def test_tag_list_loads_the_in_place_filter_script(client):
     assert '<script src="/static/js/tag_filter.js" defer></script>' in html
     assert 'data-tag-name="skills"' in html
     assert "data-tag-filter" in html
+
+
+def test_hostile_tag_names_and_titles_are_escaped_everywhere(client):
+    evil = Tag.objects.create(name='<script>alert(1)</script>"onmouseover="x', slug="evil")
+    question = make_question(title="<img src=x onerror=alert(1)> Is this title escaped?")
+    question.tags.set([evil])
+    TagInfo.objects.create(tag=evil, description="<script>alert(2)</script>")
+    for url in ["/", "/questions/", "/questions/tagged/evil/", "/tags/", "/tags/evil/"]:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+        assert '"onmouseover="' not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_tag_list_pages_keep_the_filter_encoded(client):
+    tags = get_or_create_tags([f"c++{number}" for number in range(61)])
+    for start in range(0, 61, 5):
+        make_question().tags.set(tags[start : start + 5])
+    html = client.get("/tags/?q=c%2B%2B").content.decode()
+    assert 'href="?q=c%2B%2B&amp;sort=popular&amp;page=2"' in html

@@ -1,5 +1,7 @@
 """Tags: the tag index, tag pages with a staff-edited description, and synonyms staff manage."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -108,7 +110,7 @@ def tag_list(request):
         "query": query,
         "sort": sort,
         "sorts": [(key, label) for key, (label, _) in TAG_SORTS.items()],
-        "query_string": "&".join(f"{key}={value}" for key, value in params.items()),
+        "query_string": urlencode(params),
     }
     return render(request, "kb/tag_list.html", context)
 
