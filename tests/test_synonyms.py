@@ -148,3 +148,15 @@ def test_synonyms_link_from_the_tag_list_for_staff_only(client, staff):
     assert "Manage synonyms" not in client.get("/tags/").content.decode()
     client.force_login(staff)
     assert 'href="/tags/synonyms/"' in client.get("/tags/").content.decode()
+
+
+def test_a_synonym_added_concurrently_is_a_clear_400(staff_client, monkeypatch):
+    from kb.views import tags as tag_views
+
+    # The form check passed, then someone else saved the same source first.
+    monkeypatch.setattr(tag_views.SynonymForm, "clean_source", lambda form: "faang")
+    TagSynonym.objects.create(source="faang", target=get_or_create_tags(["big-tech"])[0])
+    response = staff_client.post("/tags/synonyms/add/", {"source": "faang", "target": "mle"})
+    assert response.status_code == 400
+    assert "already a synonym" in response.content.decode()
+    assert TagSynonym.objects.get().target.name == "big-tech"

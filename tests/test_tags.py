@@ -231,3 +231,10 @@ def test_tag_list_pages_keep_the_filter_encoded(client):
         make_question().tags.set(tags[start : start + 5])
     html = client.get("/tags/?q=c%2B%2B").content.decode()
     assert 'href="?q=c%2B%2B&amp;sort=popular&amp;page=2"' in html
+
+
+def test_tag_page_url_is_lower_case(client):
+    _tagged(make_question(), "skills")
+    response = client.get("/tags/Skills/")
+    assert response.status_code == 301
+    assert response["Location"] == "/tags/skills/"

@@ -1,8 +1,9 @@
 """Browsing: the question list (sorts, tag filter, pages) and the experience post list.
 
 Every list runs a constant number of queries whatever its length: authors come with
-select_related, tags with one prefetch, counts from the counters on the row, and the
-excerpt from a prefix of the stored HTML (never the whole body, never Markdown per request).
+select_related, the tags of all listed posts in one query, counts from the counters on the
+row, and the excerpt from a prefix of the stored HTML (never the whole body, never Markdown
+per request).
 """
 
 import html
@@ -156,7 +157,7 @@ def tag_not_found(request, slug: str):
     context = {
         "status": 404,
         "title": "No such tag",
-        "message": f"There is no tag “{slug}” yet. Browse all tags or search instead.",
+        "message": f"There is no tag “{slug[:40]}” yet. Browse all tags or search instead.",
     }
     return render(request, "error.html", context, status=404)
 
@@ -166,7 +167,7 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _sort_tabs(base_url: str, sorts: dict, current: str, extra: dict | None = None):
+def _sort_tabs(base_url: str, sorts: dict, extra: dict | None = None):
     tabs = []
     for key, (label, _) in sorts.items():
         params = {**(extra or {}), "sort": key}
@@ -212,7 +213,7 @@ def question_list(request, tags_path: str | None = None):
         "sort": sort,
         "sort_label": QUESTION_SORTS[sort][0],
         "show_activity": sort == "active",
-        "tabs": _sort_tabs(base_url, QUESTION_SORTS, sort),
+        "tabs": _sort_tabs(base_url, QUESTION_SORTS),
         "query_string": urlencode({"sort": sort}),
         "filter_tags": tags,
         "sidebar_tags": [] if tags else popular_tags(kind=Post.Kind.QUESTION),
@@ -244,7 +245,7 @@ def post_list(request):
     context = {
         "page": page,
         "sort": sort,
-        "tabs": _sort_tabs(request.path, POST_SORTS, sort, extra),
+        "tabs": _sort_tabs(request.path, POST_SORTS, extra),
         "query_string": urlencode({**extra, "sort": sort}),
         "filter_tag": tag,
         "sidebar_tags": popular_tags(kind=Post.Kind.EXPERIENCE),

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -142,11 +142,11 @@ def _tag_page_context(tag, form=None):
 @cache_anonymous_page
 def tag_detail(request, slug):
     try:
-        tag, canonical = _tag_or_redirect(slug)
+        tag, canonical = _tag_or_redirect(slug.lower())
     except UnknownTag:
         return tag_not_found(request, slug)
-    if canonical:
-        return redirect("kb:tag-detail", slug=canonical, permanent=True)
+    if canonical or tag.slug != slug:
+        return redirect("kb:tag-detail", slug=canonical or tag.slug, permanent=True)
     return render(request, "kb/tag_detail.html", _tag_page_context(tag))
 
 
@@ -189,10 +189,14 @@ def synonym_add(request):
     if not form.is_valid():
         return _render_synonyms(request, form, status=400)
     source, target_name = form.cleaned_data["source"], form.cleaned_data["target"]
-    with transaction.atomic():
-        target = get_or_create_tags([target_name])[0]
-        synonym = TagSynonym.objects.create(source=source, target=target)
-        moved = synonym.retag_existing_posts()
+    try:
+        with transaction.atomic():
+            target = get_or_create_tags([target_name])[0]
+            synonym = TagSynonym.objects.create(source=source, target=target)
+            moved = synonym.retag_existing_posts()
+    except IntegrityError:  # another staff member added the same synonym a moment ago
+        form.add_error("source", f"“{source}” is already a synonym.")
+        return _render_synonyms(request, form, status=400)
     if moved:
         schedule_reindex(*moved)
     bump_content_version()  # the retagging is a bulk update: no per-row signal
