@@ -8,5 +8,7 @@ class KbConfig(AppConfig):
 
     def ready(self):
         from kb import signals
+        from kb.search import signals as search_signals
 
         signals.connect()
+        search_signals.connect()

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import browse, errors, home, placeholder, tags
+from kb.views import browse, errors, home, placeholder, search, tags
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -32,7 +32,8 @@ kb_patterns = [
     path("feeds/questions/", feeds.NewestQuestionsFeed(), name="feed-questions"),
     path("feeds/posts/", feeds.ExperiencePostsFeed(), name="feed-posts"),
     path("feeds/tags/<str:slug>/", feeds.TagFeed(), name="feed-tag"),
-    path("search/", placeholder.not_yet, name="search"),
+    path("search/", search.search_page, name="search"),
+    path("search/similar/", search.similar_questions, name="search-similar"),
 ]
 
 urlpatterns = [

@@ -1,8 +1,420 @@
-"""The search port (being built: see issue "Full-text search")."""
+"""The search port: one interface, three engines (DESIGN.md, "Search: one port, three engines").
 
+``settings.SEARCH_BACKEND`` picks the engine: ``whoosh`` (default, on disk under
+``settings.INDEX_DIR``), ``postgres`` (full-text search in the database, GIN index) or
+``tantivy`` (on disk, fast). Everything else in the project talks to this module only:
+
+- ``schedule_reindex(*post_ids)``: call after any change that affects search (create,
+  edit, delete/restore, vote, accept, retag, F()-updates that send no signal). Runs after
+  the transaction commits; a failure is logged and never loses the post (the database
+  is the truth; ``manage.py rebuild_index`` restores the index, ``check_index`` finds drift).
+  Post saves and deletes are picked up by signals already (kb/search/signals.py).
+- ``search(parsed, page, sort)`` -> ``SearchPage``; ``parse(raw)`` makes ``parsed``.
+- ``more_like_this(post, n)`` and ``similar_to_title(title, n)``: related questions.
+- ``index(post)``, ``remove(post_id)``, ``rebuild(documents)``, ``rebuild_from_database()``:
+  importers call ``rebuild_from_database()`` or ``schedule_reindex(*ids)`` after an import.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+from django.conf import settings
 from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.search.documents import (
+    SearchDocument,
+    document_for,
+    documents_for,
+    indexable_posts,
+    iter_all_documents,
+)
+from kb.search.query import ParsedQuery, parse
+from kb.search.text import highlight
+
+logger = logging.getLogger("kb.search")
+
+SORTS = ("relevance", "newest", "votes")
+PER_PAGE = 10
+MAX_PAGE = 100
+FACET_SAMPLE = 100  # facets count the tags of the first this-many results
+FACET_LIMIT = 10
+
+__all__ = [
+    "SORTS",
+    "Hit",
+    "ParsedQuery",
+    "SearchDocument",
+    "SearchPage",
+    "get_backend",
+    "index",
+    "more_like_this",
+    "parse",
+    "rebuild",
+    "rebuild_from_database",
+    "remove",
+    "schedule_reindex",
+    "search",
+    "similar_to_title",
+]
+
+
+@dataclass
+class Hit:
+    """One result: what the results page shows, read from the index (no database query)."""
+
+    id: int
+    kind: str
+    title: str
+    url: str
+    snippet: SafeString
+    title_html: SafeString
+    tags: list[str]
+    score: int
+    answer_count: int
+    accepted: bool
+    created_at: datetime
+    author: str
+    author_name: str
+    parent_id: int | None = None
+    relevance: float = 0.0
+
+    @property
+    def is_answer(self) -> bool:
+        return self.kind == "answer"
+
+
+@dataclass
+class EngineResult:
+    """What an engine returns; the port turns it into a SearchPage."""
+
+    total: int
+    documents: list[SearchDocument]  # the requested page
+    scores: list[float] = field(default_factory=list)
+    facet_tags: list[list[str]] = field(default_factory=list)  # tags of the first results
+    estimated: bool = False  # total extrapolated from a verified sample (Whoosh phrases)
+
+
+@dataclass
+class SearchPage:
+    query: ParsedQuery
+    hits: list[Hit]
+    total: int
+    number: int
+    per_page: int
+    sort: str
+    took_ms: float
+    facets: list[tuple[str, int]] = field(default_factory=list)
+    suggestion: str | None = None  # a corrected raw query ("did you mean")
+    messages: list[str] = field(default_factory=list)
+    estimated: bool = False  # total is an estimate: show "about"
+
+    # The attributes templates/includes/pagination.html reads from a Django Page.
+    @property
+    def paginator(self) -> SearchPage:
+        return self
+
+    @cached_property
+    def num_pages(self) -> int:
+        return max(1, min(MAX_PAGE, math.ceil(self.total / self.per_page)))
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.hits else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.hits)
+
+
+class SearchBackend:
+    """What every engine implements (the contract tests in tests/search/ hold them to it)."""
+
+    name = "base"
+
+    def exists(self) -> bool:
+        raise NotImplementedError
+
+    def index_documents(self, documents: list[SearchDocument]) -> None:
+        raise NotImplementedError
+
+    def remove_ids(self, post_ids: list[int]) -> None:
+        raise NotImplementedError
+
+    def rebuild(
+        self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
+    ) -> int:
+        raise NotImplementedError
+
+    def search(self, query: ParsedQuery, offset: int, limit: int, sort: str) -> EngineResult:
+        raise NotImplementedError
+
+    def similar(
+        self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
+    ) -> list[SearchDocument]:
+        raise NotImplementedError
+
+    def suggest_word(self, word: str) -> str | None:
+        return None
+
+    def fingerprints(self) -> dict[int, str]:
+        raise NotImplementedError
+
+    def get_documents(self, post_ids: list[int]) -> dict[int, SearchDocument]:
+        raise NotImplementedError
+
+
+_backends: dict[tuple[str, str], SearchBackend] = {}
+
+
+def get_backend(name: str | None = None) -> SearchBackend:
+    """The configured engine, one instance per process (and per index directory)."""
+    name = name or settings.SEARCH_BACKEND
+    key = (name, str(settings.INDEX_DIR))
+    if key not in _backends:
+        _backends[key] = _make_backend(name)
+    return _backends[key]
+
+
+def _make_backend(name: str) -> SearchBackend:
+    if name == "whoosh":
+        from kb.search.whoosh_backend import WhooshBackend
+
+        return WhooshBackend(settings.INDEX_DIR / "whoosh")
+    if name == "tantivy":
+        from kb.search.tantivy_backend import TantivyBackend
+
+        return TantivyBackend(settings.INDEX_DIR / "tantivy")
+    if name == "postgres":
+        from kb.search.postgres_backend import PostgresBackend
+
+        return PostgresBackend()
+    raise ValueError(f"Unknown search backend {name!r}; use one of {settings.SEARCH_BACKENDS}")
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def index(post) -> None:
+    """Index one post now (or drop it when it is deleted)."""
+    document = document_for(post)
+    if document is None:
+        remove(post.pk)
+    else:
+        get_backend().index_documents([document])
+
+
+def remove(post_id: int) -> None:
+    get_backend().remove_ids([post_id])
+
+
+def reindex_now(post_ids: Iterable[int]) -> None:
+    """Bring these posts' documents up to date from the database (deleted ones go away)."""
+    ids = sorted(set(post_ids))
+    if not ids:
+        return
+    documents = list(documents_for(indexable_posts(ids)))
+    backend = get_backend()
+    gone = sorted(set(ids) - {document.id for document in documents})
+    if gone:
+        backend.remove_ids(gone)
+    if documents:
+        backend.index_documents(documents)
+
+
+_pending = threading.local()
+
+
+def _pending_ids() -> set[int]:
+    if not hasattr(_pending, "ids"):
+        _pending.ids = set()
+    return _pending.ids
+
+
+def _flush_pending() -> None:
+    """Index every post scheduled so far in one write (a request saves a post several times)."""
+    pending = _pending_ids()
+    ids = sorted(pending)
+    pending.clear()
+    if not ids:
+        return
+    try:
+        reindex_now(ids)
+    except Exception:
+        # The post is saved: the database is the truth and rebuild_index restores the index.
+        logger.exception("Search index update failed for posts %s", ids)
 
 
 def schedule_reindex(*post_ids: int) -> None:
     """Re-index these posts (or drop them when deleted) after the current transaction commits."""
-    transaction.on_commit(lambda: None)
+    ids = {int(pk) for pk in post_ids if pk is not None}
+    if ids:
+        _pending_ids().update(ids)
+        transaction.on_commit(_flush_pending)
+
+
+def rebuild(
+    documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
+) -> int:
+    """Replace the whole index with these documents; returns how many were indexed."""
+    return get_backend().rebuild(documents, progress)
+
+
+def rebuild_from_database(progress: Callable[[int], None] | None = None) -> int:
+    return rebuild(iter_all_documents(), progress)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def search(
+    query: ParsedQuery | str,
+    page: int = 1,
+    sort: str = "relevance",
+    per_page: int = PER_PAGE,
+    backend: SearchBackend | None = None,
+) -> SearchPage:
+    """One page of results. Never raises for anything a user can type.
+
+    ``backend`` is for the benchmark, which measures engines side by side in one process.
+    """
+    started = time.perf_counter()
+    if isinstance(query, str):
+        query = parse(query)
+    sort = sort if sort in SORTS else "relevance"
+    page = max(1, min(MAX_PAGE, page))
+    messages = list(query.messages)
+    if query.is_empty:
+        result = EngineResult(total=0, documents=[])
+    else:
+        backend = backend or get_backend()
+        result = backend.search(query, (page - 1) * per_page, per_page, sort)
+    hits = [_hit(document, query, score) for document, score in _scored(result)]
+    suggestion = _suggestion(query, backend) if result.total == 0 and query.words else None
+    return SearchPage(
+        query=query,
+        hits=hits,
+        total=result.total,
+        number=page,
+        per_page=per_page,
+        sort=sort,
+        took_ms=(time.perf_counter() - started) * 1000,
+        facets=_facets(result.facet_tags, exclude=query.tags),
+        suggestion=suggestion,
+        messages=messages,
+        estimated=result.estimated,
+    )
+
+
+def _scored(result: EngineResult):
+    scores = result.scores or [0.0] * len(result.documents)
+    return zip(result.documents, scores, strict=False)
+
+
+def _hit(document: SearchDocument, query: ParsedQuery, relevance: float) -> Hit:
+    terms = query.positive_terms
+    return Hit(
+        id=document.id,
+        kind=document.kind,
+        title=document.display_title,
+        url=document.url,
+        snippet=mark_safe(highlight(document.body, terms)),
+        title_html=mark_safe(highlight(document.display_title, terms, length=400)),
+        tags=document.tags,
+        score=document.score,
+        answer_count=document.answer_count,
+        accepted=document.accepted,
+        created_at=document.created_at,
+        author=document.author,
+        author_name=document.author_name,
+        parent_id=document.parent_id,
+        relevance=relevance,
+    )
+
+
+def _facets(tag_lists: list[list[str]], exclude: list[str]) -> list[tuple[str, int]]:
+    counts = Counter(tag for tags in tag_lists for tag in tags if tag not in exclude)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+
+
+def _suggestion(query: ParsedQuery, backend: SearchBackend) -> str | None:
+    """The raw query with misspelled words replaced, when the index knows better words."""
+    raw = query.raw
+    changed = False
+    for word in query.words:
+        better = backend.suggest_word(word)
+        if better and better != word:
+            raw = _replace_word(raw, word, better)
+            changed = True
+    return raw if changed else None
+
+
+def _replace_word(raw: str, word: str, better: str) -> str:
+    import re
+
+    return re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", better, raw, count=1)
+
+
+# --- related posts ------------------------------------------------------------------------
+
+_MLT_BODY_TERMS = 12
+
+
+def _key_words(title: str, body: str = "") -> dict[str, float]:
+    """The words that say what a post is about: its title, then its body's frequent words."""
+    from kb.search.text import STOP_WORDS, words_of
+
+    weights: dict[str, float] = {}
+    for word in words_of(title):
+        if word not in STOP_WORDS and len(word) > 2:
+            weights[word] = 2.0
+    body_counts = Counter(w for w in words_of(body) if w not in STOP_WORDS and len(w) > 3)
+    for word, _count in body_counts.most_common(_MLT_BODY_TERMS):
+        weights.setdefault(word, 1.0)
+    return dict(list(weights.items())[:24])
+
+
+def more_like_this(post, n: int = 5) -> list[SearchDocument]:
+    """Up to ``n`` questions on the same subject as ``post``; never itself or deleted ones."""
+    document = document_for(post)
+    if document is None:
+        return []
+    words = _key_words(document.display_title, document.body)
+    if not words:
+        return []
+    exclude = document.parent_id if document.kind == "answer" else document.id
+    return get_backend().similar(words, exclude_id=exclude, kind="question", n=n)
+
+
+def similar_to_title(title: str, n: int = 5) -> list[SearchDocument]:
+    """Questions whose titles resemble what someone is typing on the ask form."""
+    words = _key_words(title[:300])
+    if not words:
+        return []
+    return get_backend().similar(words, exclude_id=None, kind="question", n=n)
+
+
+def utc_from_timestamp(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)

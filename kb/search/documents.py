@@ -1,0 +1,110 @@
+"""What gets indexed from a Post: one engine-neutral ``SearchDocument`` per visible post."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from django.utils.html import strip_tags
+
+
+@dataclass
+class SearchDocument:
+    id: int
+    kind: str  # question | answer | experience
+    title: str
+    body: str  # plain text, no Markdown or HTML
+    url: str
+    tags: list[str] = field(default_factory=list)
+    author: str = ""  # username, what user:name matches
+    author_name: str = ""
+    score: int = 0
+    answer_count: int = 0
+    accepted: bool = False  # question: has an accepted answer; answer: is the accepted one
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    parent_id: int | None = None
+    parent_title: str = ""
+
+    @property
+    def display_title(self) -> str:
+        return self.parent_title if self.kind == "answer" else self.title
+
+    @property
+    def created_ts(self) -> int:
+        return int(self.created_at.timestamp())
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes: check_index compares it."""
+        data = asdict(self)
+        data["created_at"] = self.created_ts
+        return hashlib.sha1(repr(sorted(data.items())).encode()).hexdigest()[:16]
+
+
+def plain_text(body_html: str) -> str:
+    """The words a reader sees, from the sanitised HTML rendered on save."""
+    return " ".join(html.unescape(strip_tags(body_html or "")).split())
+
+
+def document_for(post) -> SearchDocument | None:
+    """The document for ``post``, or None when it must not be found (deleted)."""
+    parent = post.parent if post.parent_id else None
+    if post.is_deleted or (parent is not None and parent.is_deleted):
+        return None
+    if post.is_answer:
+        accepted = parent is not None and parent.accepted_answer_id == post.pk
+    else:
+        accepted = post.accepted_answer_id is not None
+    return SearchDocument(
+        id=post.pk,
+        kind=post.kind,
+        title=post.title,
+        body=plain_text(post.body_html),
+        url=post.get_absolute_url(),
+        tags=sorted(tag.name for tag in post.tags.all()),
+        author=post.author.username.lower(),
+        author_name=post.author.name,
+        score=post.score,
+        answer_count=post.answer_count,
+        accepted=accepted,
+        created_at=post.created_at,
+        parent_id=post.parent_id,
+        parent_title=parent.title if parent is not None else "",
+    )
+
+
+def indexable_posts(ids: Iterable[int] | None = None):
+    """Posts with everything document_for reads, in a constant number of queries."""
+    from kb.models import Post
+
+    posts = Post.objects.select_related("author", "parent").prefetch_related("tags")
+    if ids is not None:
+        posts = posts.filter(pk__in=list(ids))
+    return posts.order_by("pk")
+
+
+def documents_for(posts) -> Iterator[SearchDocument]:
+    for post in posts:
+        document = document_for(post)
+        if document is not None:
+            yield document
+
+
+def iter_all_documents(chunk_size: int = 1000) -> Iterator[SearchDocument]:
+    """Every visible post's document, in chunks so 100k posts fit in memory."""
+    from kb.models import Post
+
+    last_id = 0
+    while True:
+        ids = list(
+            Post.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return
+        yield from documents_for(indexable_posts(ids))
+        last_id = ids[-1]

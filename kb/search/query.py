@@ -1,0 +1,223 @@
+"""The search query language, parsed once into an engine-neutral ``ParsedQuery``.
+
+Syntax (the help box on the search page explains it to users)::
+
+    salary negotiation        words: stemmed, all must match, title weighted above body
+    "machine learning"        an exact phrase
+    -recruiter  -"cover letter"   leave out posts with this word or phrase
+    [python]  tag:python      only posts with this tag (synonyms resolved); -[tag] excludes
+    is:question|answer|post   one kind (post = experience post)
+    user:alice                by this author (username)
+    score:5                   at least this score
+    answers:0                 unanswered questions (answers:N = at least N answers)
+    accepted:yes|no           with / without an accepted answer
+
+Parsing never fails: anything it cannot use (an unknown operator, a bad number, an
+unbalanced quote, control characters) becomes a plain word or a message in
+``ParsedQuery.messages`` that the page shows next to the results.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from kb.search.text import STOP_WORDS, words_of
+
+MAX_QUERY_LENGTH = 500
+MAX_WORDS = 24
+MAX_PHRASE_WORDS = 12
+MAX_TAGS = 5
+KINDS = {
+    "question": "question",
+    "answer": "answer",
+    "post": "experience",
+    "experience": "experience",
+}
+_YES = {"yes", "true", "1", "y"}
+_NO = {"no", "false", "0", "n"}
+_TAG_RE = re.compile(r"^[a-z0-9+#.-]{1,35}$")
+_USER_RE = re.compile(r"^[\w.@+-]{1,150}$")
+# One token: an optional minus, then a "phrase" (closing quote optional), a [tag]
+# (closing bracket optional) or a run of non-space characters.
+_TOKEN_RE = re.compile(r'(-?)(?:"([^"]*)"?|\[([^\]]*)\]?|(\S+))')
+
+
+@dataclass
+class ParsedQuery:
+    raw: str = ""
+    words: list[str] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
+    excluded_words: list[str] = field(default_factory=list)
+    excluded_phrases: list[list[str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    excluded_tags: list[str] = field(default_factory=list)
+    kind: str | None = None
+    user: str | None = None
+    min_score: int | None = None
+    answers: int | None = None  # 0: no answers; N > 0: at least N
+    accepted: bool | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def has_text(self) -> bool:
+        """Words or phrases that need the full-text index (filters alone do not)."""
+        return bool(self.words or self.phrases)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.has_text or self.has_filters)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.tags
+            or self.excluded_tags
+            or self.kind
+            or self.user
+            or self.min_score is not None
+            or self.answers is not None
+            or self.accepted is not None
+        )
+
+    @property
+    def positive_terms(self) -> list[str]:
+        """Every word the user wants found (for highlighting)."""
+        return self.words + [word for phrase in self.phrases for word in phrase]
+
+    def with_tag(self, tag: str) -> str:
+        """The raw query narrowed by one more tag (facet links)."""
+        if tag in self.tags:
+            return self.raw
+        return f"{self.raw} [{tag}]".strip()
+
+
+def clean(raw: str) -> str:
+    """Drop control characters (NUL included) and cap the length."""
+    text = "".join(
+        " " if unicodedata.category(char)[0] in "CZ" and char != " " else char
+        for char in (raw or "")[: MAX_QUERY_LENGTH * 4]
+    )
+    return text[:MAX_QUERY_LENGTH].strip()
+
+
+def parse(raw: str | None, *, resolve_tags: bool = True) -> ParsedQuery:
+    """Parse what the user typed. Never raises."""
+    raw = raw or ""
+    text = clean(raw)
+    query = ParsedQuery(raw=text)
+    if len(raw) > MAX_QUERY_LENGTH:
+        query.messages.append(f"Only the first {MAX_QUERY_LENGTH} characters were searched.")
+    if text.count('"') % 2:
+        query.messages.append("A quote was not closed: the phrase runs to the end.")
+    for match in _TOKEN_RE.finditer(text):
+        negated, phrase, tag, token = match.groups()
+        if phrase is not None:
+            _add_phrase(query, phrase, negated=bool(negated))
+        elif tag is not None:
+            _add_tag(query, tag, negated=bool(negated))
+        else:
+            _add_token(query, token, negated=bool(negated))
+    _tidy(query, resolve_tags=resolve_tags)
+    return query
+
+
+def _add_phrase(query: ParsedQuery, text: str, *, negated: bool) -> None:
+    words = words_of(text)[:MAX_PHRASE_WORDS]
+    if not words:
+        return
+    if len(words) == 1:
+        (query.excluded_words if negated else query.words).append(words[0])
+    else:
+        (query.excluded_phrases if negated else query.phrases).append(words)
+
+
+def _add_tag(query: ParsedQuery, name: str, *, negated: bool) -> None:
+    name = name.strip().lower()
+    if not name:
+        return
+    if not _TAG_RE.match(name):
+        query.messages.append(f"“{name[:40]}” is not a valid tag name; it was left out.")
+        return
+    (query.excluded_tags if negated else query.tags).append(name)
+
+
+def _add_token(query: ParsedQuery, token: str, *, negated: bool) -> None:
+    operator, sep, value = token.partition(":")
+    operator = operator.lower()
+    if sep and value and _add_operator(query, operator, value, negated=negated):
+        return
+    words = words_of(token)
+    if negated:
+        query.excluded_words.extend(words)
+    elif len(words) > 1 and sep == "" and re.search(r"\w[-'.]\w", token):
+        # "full-stack" or "node.js": the parts belong together, like a phrase.
+        query.phrases.append(words[:MAX_PHRASE_WORDS])
+    else:
+        query.words.extend(words)
+
+
+def _add_operator(query: ParsedQuery, operator: str, value: str, *, negated: bool) -> bool:
+    """Apply ``operator:value``; False when it is no operator (then it is searched as words)."""
+    value_lower = value.lower()
+    if operator == "tag":
+        _add_tag(query, value, negated=negated)
+    elif operator == "is":
+        if value_lower not in KINDS:
+            query.messages.append(
+                f"“is:{value[:20]}” is unknown: use is:question, is:answer or is:post."
+            )
+        else:
+            query.kind = KINDS[value_lower]
+    elif operator == "user":
+        if _USER_RE.match(value):
+            query.user = value
+        else:
+            query.messages.append(f"“user:{value[:40]}” is not a valid user name.")
+    elif operator in ("score", "answers"):
+        number = _number(value)
+        if number is None:
+            query.messages.append(
+                f"“{operator}:{value[:20]}” needs a whole number, like {operator}:3."
+            )
+        elif operator == "score":
+            query.min_score = number
+        else:
+            query.answers = max(number, 0)
+    elif operator == "accepted":
+        if value_lower in _YES | _NO:
+            query.accepted = value_lower in _YES
+        else:
+            query.messages.append("Use accepted:yes or accepted:no.")
+    else:
+        return False
+    return True
+
+
+def _number(value: str) -> int | None:
+    if not re.fullmatch(r"-?\d{1,9}", value):
+        return None
+    return int(value)
+
+
+def _tidy(query: ParsedQuery, *, resolve_tags: bool) -> None:
+    if query.answers is not None and query.kind is None:
+        query.kind = "question"  # only questions have answers
+    meaningful = [word for word in query.words if word not in STOP_WORDS]
+    if meaningful or query.phrases:
+        query.words = meaningful
+    query.words = list(dict.fromkeys(query.words))
+    if len(query.words) > MAX_WORDS:
+        query.messages.append(f"Only the first {MAX_WORDS} words were searched.")
+        query.words = query.words[:MAX_WORDS]
+    query.excluded_words = list(
+        dict.fromkeys(w for w in query.excluded_words if w not in STOP_WORDS)
+    )
+    if resolve_tags and (query.tags or query.excluded_tags):
+        from kb.tags import resolve_synonyms
+
+        query.tags = resolve_synonyms(query.tags)
+        query.excluded_tags = resolve_synonyms(query.excluded_tags)
+    query.tags = list(dict.fromkeys(query.tags))[:MAX_TAGS]
+    query.excluded_tags = list(dict.fromkeys(query.excluded_tags))[:MAX_TAGS]

@@ -1,0 +1,314 @@
+"""tantivy engine: the Rust library's Python bindings, an index on disk like Whoosh's.
+
+Text fields use tantivy's ``en_stem`` analyzer (Porter 2, as kb.search.text highlights
+with). Words go through tantivy's own query parser one at a time, so they are analysed
+exactly as the index was; the port's parser has already reduced them to ``\\w+`` words, so
+nothing a user types reaches tantivy's query syntax. One writer at a time per index:
+writers retry a busy lock with jittered back-off.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import tantivy
+
+from kb.search import EngineResult, SearchBackend, utc_from_timestamp
+from kb.search.documents import SearchDocument
+from kb.search.query import ParsedQuery
+from kb.search.text import STOP_WORDS, closest_word, words_of
+
+logger = logging.getLogger("kb.search")
+
+TITLE_BOOST = 3.0
+PARENT_TITLE_BOOST = 0.5
+TEXT_FIELDS = ["title", "body", "parent_title"]
+BOOSTS = {"title": TITLE_BOOST, "parent_title": PARENT_TITLE_BOOST}
+WRITE_TIMEOUT = 60.0
+FACET_SIZE = 10
+SORT_FIELDS = {"newest": "created", "votes": "score"}
+_Occur = tantivy.Occur
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("spell", tokenizer_name="default", index_option="basic")
+    builder.add_text_field(
+        "tags", stored=True, tokenizer_name="raw", index_option="basic", fast=True
+    )
+    builder.add_text_field("author", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("meta", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("score", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("answers", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("accepted", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("created", stored=True, indexed=True, fast=True)
+    return builder.build()
+
+
+def _tantivy_document(document: SearchDocument) -> tantivy.Document:
+    meta = json.dumps([document.url, document.author_name, document.parent_id])
+    return tantivy.Document(
+        id=document.id,
+        kind=document.kind,
+        title=document.title,
+        body=document.body,
+        parent_title=document.parent_title,
+        spell=document.title,
+        tags=list(document.tags),
+        author=document.author,
+        meta=meta,
+        score=document.score,
+        answers=document.answer_count,
+        accepted=int(document.accepted),
+        created=document.created_ts,
+    )
+
+
+def _first(stored: dict, name: str, default=None):
+    values = stored.get(name) or []
+    return values[0] if values else default
+
+
+def _search_document(stored: dict) -> SearchDocument:
+    url, author_name, parent_id = json.loads(_first(stored, "meta", "[]"))
+    return SearchDocument(
+        id=_first(stored, "id"),
+        kind=_first(stored, "kind", ""),
+        title=_first(stored, "title", ""),
+        body=_first(stored, "body", ""),
+        url=url,
+        tags=list(stored.get("tags") or []),
+        author=_first(stored, "author", ""),
+        author_name=author_name,
+        score=_first(stored, "score", 0),
+        answer_count=_first(stored, "answers", 0),
+        accepted=bool(_first(stored, "accepted", 0)),
+        created_at=utc_from_timestamp(_first(stored, "created", 0)),
+        parent_id=parent_id,
+        parent_title=_first(stored, "parent_title", ""),
+    )
+
+
+class TantivyBackend(SearchBackend):
+    name = "tantivy"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._index: tantivy.Index | None = None
+        self._schema = _schema()
+        self._meta_mtime = None
+
+    def exists(self) -> bool:
+        return (self.path / "meta.json").exists()
+
+    def _ix(self) -> tantivy.Index:
+        if self._index is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        return self._index
+
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._ix()
+        # Another process may have committed: reload when meta.json changed.
+        # meta.json is replaced (a new inode) on every commit; mtime alone ticks too coarsely.
+        stat = (self.path / "meta.json").stat()
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if version != self._meta_mtime:
+            index.reload()
+            self._meta_mtime = version
+        return index.searcher()
+
+    def _writer(self, heap: int = 15_000_000, threads: int = 1):
+        deadline = time.monotonic() + WRITE_TIMEOUT
+        delay = 0.01
+        while True:
+            try:
+                return self._ix().writer(heap, threads)
+            except ValueError as error:  # the lock is held by another writer
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    def index_documents(self, documents: list[SearchDocument]) -> None:
+        writer = self._writer()
+        try:
+            for document in documents:
+                writer.delete_documents_by_term("id", document.id)
+                writer.add_document(_tantivy_document(document))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        # No wait_merging_threads(): merges finish in the background, the update returns now.
+
+    def remove_ids(self, post_ids: list[int]) -> None:
+        if not self.exists():
+            return
+        writer = self._writer()
+        try:
+            for post_id in post_ids:
+                writer.delete_documents_by_term("id", post_id)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+
+    def rebuild(
+        self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
+    ) -> int:
+        building = self.path.with_name(self.path.name + ".building")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        index = tantivy.Index(self._schema, path=str(building), reuse=False)
+        writer = index.writer(256_000_000, 2)
+        count = 0
+        for document in documents:
+            writer.add_document(_tantivy_document(document))
+            count += 1
+            if progress:
+                progress(1)
+        writer.commit()
+        writer.wait_merging_threads()
+        old = self.path.with_name(self.path.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.path.exists():
+            self.path.rename(old)
+        building.rename(self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        self._index = None
+        self._meta_mtime = None
+        return count
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _text_query(self, text: str) -> tantivy.Query:
+        return self._ix().parse_query(text, TEXT_FIELDS, field_boosts=BOOSTS)
+
+    def _term(self, field: str, value) -> tantivy.Query:
+        return tantivy.Query.term_query(self._schema, field, value)
+
+    def _range(self, field: str, low: int | None, high: int | None) -> tantivy.Query:
+        return tantivy.Query.range_query(self._schema, field, tantivy.FieldType.Integer, low, high)
+
+    def _build_query(self, query: ParsedQuery) -> tantivy.Query | None:
+        must = [self._text_query(word) for word in query.words]
+        must += [self._text_query('"' + " ".join(p) + '"') for p in query.phrases]
+        must += [self._term("tags", tag) for tag in query.tags]
+        if query.kind:
+            must.append(self._term("kind", query.kind))
+        if query.user:
+            must.append(self._term("author", query.user.lower()))
+        if query.min_score is not None:
+            must.append(self._range("score", query.min_score, None))
+        if query.answers is not None:
+            must.append(self._range("answers", query.answers, 0 if query.answers == 0 else None))
+        if query.accepted is not None:
+            must.append(self._term("accepted", int(query.accepted)))
+        if not must:
+            return None
+        clauses = [(_Occur.Must, q) for q in must]
+        clauses += [(_Occur.MustNot, self._text_query(w)) for w in query.excluded_words]
+        clauses += [
+            (_Occur.MustNot, self._text_query('"' + " ".join(p) + '"'))
+            for p in query.excluded_phrases
+        ]
+        clauses += [(_Occur.MustNot, self._term("tags", t)) for t in query.excluded_tags]
+        meaningful = [w for w in query.words if w not in STOP_WORDS]
+        if len(meaningful) > 1:
+            # Words next to each other in the text rank above the same words scattered.
+            phrase = self._text_query('"' + " ".join(meaningful) + '"~1')
+            clauses.append((_Occur.Should, tantivy.Query.boost_query(phrase, 2.0)))
+        if not query.has_text:
+            return tantivy.Query.const_score_query(tantivy.Query.boolean_query(clauses), 1.0)
+        return tantivy.Query.boolean_query(clauses)
+
+    def search(self, query: ParsedQuery, offset: int, limit: int, sort: str) -> EngineResult:
+        if not self.exists():
+            return EngineResult(total=0, documents=[])
+        tantivy_query = self._build_query(query)
+        if tantivy_query is None:
+            return EngineResult(total=0, documents=[])
+        searcher = self._searcher()
+        order_by = SORT_FIELDS.get(sort) or (None if query.has_text else "created")
+        kwargs = {"order_by_field": order_by} if order_by else {}
+        result = searcher.search(tantivy_query, limit, count=True, offset=offset, **kwargs)
+        documents = [
+            _search_document(searcher.doc(address).to_dict()) for _, address in result.hits
+        ]
+        scores = [float(key) if order_by is None else 0.0 for key, _ in result.hits]
+        return EngineResult(
+            total=result.count or 0,
+            documents=documents,
+            scores=scores,
+            facet_tags=self._facets(searcher, tantivy_query) if result.count else [],
+        )
+
+    def _facets(self, searcher, tantivy_query) -> list[list[str]]:
+        aggregation = {"tags": {"terms": {"field": "tags", "size": FACET_SIZE}}}
+        buckets = searcher.aggregate(tantivy_query, aggregation)["tags"]["buckets"]
+        # The port counts tag lists; one list per bucket entry keeps that shape.
+        return [[bucket["key"]] for bucket in buckets for _ in range(int(bucket["doc_count"]))]
+
+    def similar(
+        self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
+    ) -> list[SearchDocument]:
+        if not self.exists():
+            return []
+        should = [
+            (_Occur.Should, tantivy.Query.boost_query(self._text_query(word), weight))
+            for word, weight in weighted_words.items()
+        ]
+        clauses = [(_Occur.Must, tantivy.Query.boolean_query(should))]
+        if kind:
+            clauses.append((_Occur.Must, self._term("kind", kind)))
+        if exclude_id:
+            clauses.append((_Occur.MustNot, self._term("id", exclude_id)))
+        searcher = self._searcher()
+        result = searcher.search(tantivy.Query.boolean_query(clauses), n, count=False)
+        return [_search_document(searcher.doc(address).to_dict()) for _, address in result.hits]
+
+    def suggest_word(self, word: str) -> str | None:
+        if not self.exists() or not word.isalpha():
+            return None
+        searcher = self._searcher()
+        fuzzy = tantivy.Query.fuzzy_term_query(self._schema, "spell", word, distance=2)
+        result = searcher.search(fuzzy, 20, count=False)
+        candidates = {
+            candidate
+            for _, address in result.hits
+            for candidate in words_of(_first(searcher.doc(address).to_dict(), "title", ""))
+        }
+        return closest_word(word, candidates)
+
+    def fingerprints(self) -> dict[int, str]:
+        return {doc.id: doc.fingerprint for doc in self._all_documents()}
+
+    def _all_documents(self) -> list[SearchDocument]:
+        if not self.exists():
+            return []
+        searcher = self._searcher()
+        total = searcher.num_docs
+        if not total:
+            return []
+        result = searcher.search(tantivy.Query.all_query(), total, count=False)
+        return [_search_document(searcher.doc(address).to_dict()) for _, address in result.hits]
+
+    def get_documents(self, post_ids: list[int]) -> dict[int, SearchDocument]:
+        if not self.exists() or not post_ids:
+            return {}
+        searcher = self._searcher()
+        query = tantivy.Query.term_set_query(self._schema, "id", list(post_ids))
+        result = searcher.search(query, len(post_ids), count=False)
+        documents = [_search_document(searcher.doc(a).to_dict()) for _, a in result.hits]
+        return {document.id: document for document in documents}

@@ -1,0 +1,188 @@
+"""Text handling shared by every engine: words, stems, and HTML-safe highlighted snippets.
+
+Snippets are made here, not by the engines, so that every engine escapes user text the
+same way and adds nothing but ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.utils.html import escape
+from whoosh.lang.snowball.english import EnglishStemmer
+
+# Whoosh's English stop list: frequent words that say nothing about a post.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "have",
+        "if",
+        "in",
+        "is",
+        "it",
+        "may",
+        "not",
+        "of",
+        "on",
+        "or",
+        "tbd",
+        "that",
+        "the",
+        "this",
+        "to",
+        "us",
+        "we",
+        "when",
+        "will",
+        "with",
+        "yet",
+        "you",
+        "your",
+    ]
+)
+MAX_WORD_LENGTH = 40
+_WORD_RE = re.compile(r"\w+")
+_stemmer = EnglishStemmer()
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words, as the query language and the indexes split them."""
+    return [w for w in _WORD_RE.findall(normalize(text)) if len(w) <= MAX_WORD_LENGTH]
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English (Porter 2), as PostgreSQL's and tantivy's English stemmers."""
+    return _stemmer.stem(word)
+
+
+def stems_of(text: str) -> list[str]:
+    """Stems of the words that are not stop words, in order (what Whoosh indexes)."""
+    return [stem(w) for w in words_of(text) if w not in STOP_WORDS]
+
+
+def shingles_of(stems: list[str]) -> list[str]:
+    """Adjacent stem pairs: a phrase becomes a few cheap terms instead of a position scan."""
+    return [f"{a}_{b}" for a, b in itertools.pairwise(stems)]
+
+
+def phrase_pattern(phrase: list[str]) -> re.Pattern:
+    """A regex finding the phrase's words side by side, each allowing its inflections.
+
+    Whoosh verifies phrases with it: matching a compiled pattern against the stored text is
+    much cheaper than stemming the whole text.
+    """
+    parts = []
+    for word in phrase:
+        root = stem(word) if word not in STOP_WORDS else word
+        root = root if word.startswith(root) else word
+        parts.append(re.escape(root) + r"\w*")
+    return re.compile(r"(?<!\w)" + r"\W+".join(parts), re.IGNORECASE)
+
+
+def contains_phrase(text: str, phrase: list[str]) -> bool:
+    wanted = [stem(w) for w in phrase if w not in STOP_WORDS]
+    if not wanted:
+        return True
+    stems = stems_of(text)
+    n = len(wanted)
+    first = wanted[0]
+    return any(stems[i] == first and stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
+
+
+def highlight(text: str, terms: Iterable[str], *, length: int = 240) -> str:
+    """An HTML-escaped window of ``text`` around the query's words, each found one in <mark>.
+
+    Words match by stem, so "negotiating" finds "negotiation". Only <mark> is added; every
+    character of the user's text goes through ``escape``.
+    """
+    text = text or ""
+    hits = _hits(text, {stem(normalize(term)) for term in terms if term})
+    start = _window_start(text, hits, length)
+    end = min(len(text), start + length)
+    if end < len(text):  # do not cut a word in half
+        space = text.rfind(" ", start, end)
+        end = space if space > start + length // 2 else end
+    parts = ["…" if start > 0 else ""]
+    cursor = start
+    for hit_start, hit_end in hits:
+        if hit_start < start or hit_end > end:
+            continue
+        parts.append(escape(text[cursor:hit_start]))
+        parts.append(f"<mark>{escape(text[hit_start:hit_end])}</mark>")
+        cursor = hit_end
+    parts.append(escape(text[cursor:end]))
+    parts.append("…" if end < len(text) else "")
+    return "".join(parts)
+
+
+def _hits(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Where the wanted stems occur: a regex finds candidates, the stemmer confirms them."""
+    if not wanted:
+        return []
+    roots = sorted({root[:4] for root in wanted}, key=len, reverse=True)
+    candidates = re.compile(
+        r"(?<!\w)(?:" + "|".join(map(re.escape, roots)) + r")\w*", re.IGNORECASE
+    )
+    return [
+        match.span() for match in candidates.finditer(text) if stem(match.group().lower()) in wanted
+    ]
+
+
+def _window_start(text: str, hits: list[tuple[int, int]], length: int) -> int:
+    if not hits:
+        return 0
+    # The window that holds the most hits, starting a little before its first hit.
+    best_start, best_count = hits[0][0], 0
+    for i, (hit_start, _) in enumerate(hits):
+        count = sum(1 for s, _ in hits[i:] if s < hit_start + length - 40)
+        if count > best_count:
+            best_start, best_count = hit_start, count
+        if i > 50:
+            break
+    start = max(0, best_start - 40)
+    if start == 0:
+        return 0
+    space = text.find(" ", start, best_start)
+    return space + 1 if space != -1 else start
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def closest_word(word: str, candidates: Iterable[str], max_distance: int = 2) -> str | None:
+    scored = sorted(
+        (edit_distance(word, candidate), candidate)
+        for candidate in candidates
+        if candidate != word and candidate.isalpha() and abs(len(candidate) - len(word)) <= 2
+    )
+    if scored and scored[0][0] <= max_distance:
+        return scored[0][1]
+    return None
