@@ -22,9 +22,11 @@ TABLE_SQL = [
         parent_id bigint NULL,
         parent_title text NOT NULL,
         fingerprint varchar(16) NOT NULL,
-        vector tsvector NOT NULL
+        vector tsvector NOT NULL,
+        title_vector tsvector NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS kb_searchdocument_vector ON kb_searchdocument USING gin (vector)",
+    "CREATE INDEX IF NOT EXISTS kb_searchdocument_title ON kb_searchdocument USING gin (title_vector)",
     "CREATE INDEX IF NOT EXISTS kb_searchdocument_tags ON kb_searchdocument USING gin (tags)",
     "CREATE INDEX IF NOT EXISTS kb_searchdocument_created ON kb_searchdocument (created_at DESC)",
     "CREATE INDEX IF NOT EXISTS kb_searchdocument_score ON kb_searchdocument (score DESC)",

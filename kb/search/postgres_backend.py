@@ -10,6 +10,7 @@ nothing a user types becomes SQL or tsquery syntax.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -23,6 +24,7 @@ from kb.search.text import STOP_WORDS, closest_word
 
 TABLE = "kb_searchdocument"
 FACET_SAMPLE = 100
+COUNT_CAP = 5000
 SORT_ORDER = {
     "relevance": "rank DESC, created_at DESC",
     "newest": "created_at DESC, post_id DESC",
@@ -60,9 +62,11 @@ def create_table_sql(table: str = TABLE) -> list[str]:
             parent_id bigint NULL,
             parent_title text NOT NULL,
             fingerprint varchar(16) NOT NULL,
-            vector tsvector NOT NULL
+            vector tsvector NOT NULL,
+            title_vector tsvector NOT NULL
         )""",
         f"CREATE INDEX IF NOT EXISTS {name}_vector ON {table} USING gin (vector)",
+        f"CREATE INDEX IF NOT EXISTS {name}_title ON {table} USING gin (title_vector)",
         f"CREATE INDEX IF NOT EXISTS {name}_tags ON {table} USING gin (tags)",
         f"CREATE INDEX IF NOT EXISTS {name}_created ON {table} (created_at DESC)",
         f"CREATE INDEX IF NOT EXISTS {name}_score ON {table} (score DESC)",
@@ -112,11 +116,11 @@ class PostgresBackend(SearchBackend):
 
     def _upsert_sql(self) -> str:
         return f"""
-            INSERT INTO {self.table} ({_COLUMNS}, fingerprint, vector)
+            INSERT INTO {self.table} ({_COLUMNS}, fingerprint, vector, title_vector)
             VALUES (%(id)s, %(kind)s, %(title)s, %(body)s, %(url)s, %(tags)s, %(author)s,
                     %(author_name)s, %(score)s, %(answer_count)s, %(accepted)s,
                     %(created_at)s, %(parent_id)s, %(parent_title)s, %(fingerprint)s,
-                    {_VECTOR_SQL})
+                    {_VECTOR_SQL}, to_tsvector('english', %(title)s))
             ON CONFLICT (post_id) DO UPDATE SET
                 kind = EXCLUDED.kind, title = EXCLUDED.title, body = EXCLUDED.body,
                 url = EXCLUDED.url, tags = EXCLUDED.tags, author = EXCLUDED.author,
@@ -124,7 +128,7 @@ class PostgresBackend(SearchBackend):
                 answer_count = EXCLUDED.answer_count, accepted = EXCLUDED.accepted,
                 created_at = EXCLUDED.created_at, parent_id = EXCLUDED.parent_id,
                 parent_title = EXCLUDED.parent_title, fingerprint = EXCLUDED.fingerprint,
-                vector = EXCLUDED.vector
+                vector = EXCLUDED.vector, title_vector = EXCLUDED.title_vector
         """
 
     @staticmethod
@@ -247,18 +251,33 @@ class PostgresBackend(SearchBackend):
         where = " AND ".join(parts)
         rank, rank_params = self._rank_sql(query, tsquery, ts_params)
         order = SORT_ORDER.get(sort, SORT_ORDER["relevance"])
-        sample = max(FACET_SAMPLE, offset + limit)
         with self._cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params)
-            total = cursor.fetchone()[0]
+            total, estimated = self._count(cursor, where, params)
             if not total:
                 return EngineResult(total=0, documents=[])
-            cursor.execute(
-                f"""SELECT post_id, {rank} AS rank, tags FROM {self.table}
-                    WHERE {where} ORDER BY {order} LIMIT %s""",
-                [*rank_params, *params, sample],
-            )
-            ranked = cursor.fetchall()
+            select = f"SELECT post_id, {rank} AS rank, tags FROM {self.table}"
+            if sort == "relevance" and tsquery:
+                # Narrow first: posts with the words in their title outrank the rest (title
+                # weight A against body D), so the full ranking of every match is needed only
+                # when titles do not fill the page.
+                in_title = f"title_vector @@ ({tsquery})"
+                cursor.execute(
+                    f"{select} WHERE {in_title} AND {where} ORDER BY {order} LIMIT %s",
+                    [*rank_params, *ts_params, *params, FACET_SAMPLE + offset],
+                )
+                ranked = cursor.fetchall()
+                if len(ranked) < offset + limit:
+                    cursor.execute(
+                        f"{select} WHERE NOT {in_title} AND {where} ORDER BY {order} LIMIT %s",
+                        [*rank_params, *ts_params, *params, offset + limit - len(ranked)],
+                    )
+                    ranked += cursor.fetchall()
+            else:
+                cursor.execute(
+                    f"{select} WHERE {where} ORDER BY {order} LIMIT %s",
+                    [*rank_params, *params, max(FACET_SAMPLE, offset + limit)],
+                )
+                ranked = cursor.fetchall()
             page = ranked[offset : offset + limit]
             documents = self._fetch([row[0] for row in page], cursor)
         return EngineResult(
@@ -266,7 +285,22 @@ class PostgresBackend(SearchBackend):
             documents=[documents[row[0]] for row in page if row[0] in documents],
             scores=[float(row[1]) for row in page if row[0] in documents],
             facet_tags=[list(row[2]) for row in ranked[:FACET_SAMPLE]],
+            estimated=estimated,
         )
+
+    def _count(self, cursor, where: str, params: list) -> tuple[int, bool]:
+        """The exact count up to COUNT_CAP; above it the planner's estimate ("about")."""
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {self.table} WHERE {where} LIMIT %s) found",
+            [*params, COUNT_CAP + 1],
+        )
+        count = cursor.fetchone()[0]
+        if count <= COUNT_CAP:
+            return count, False
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE {where}", params)
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return max(COUNT_CAP, int(plan[0]["Plan"]["Plan Rows"])), True
 
     def _fetch(self, post_ids: list[int], cursor) -> dict[int, SearchDocument]:
         if not post_ids:

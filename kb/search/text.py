@@ -186,3 +186,16 @@ def closest_word(word: str, candidates: Iterable[str], max_distance: int = 2) ->
     if scored and scored[0][0] <= max_distance:
         return scored[0][1]
     return None
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def one_edit_away(word: str) -> set[str]:
+    """Every string one deletion, swap, change or insertion away (Norvig's spelling edits)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    changes = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + changes + inserts)

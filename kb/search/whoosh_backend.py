@@ -16,6 +16,7 @@ Speed choices (Whoosh is pure Python):
 from __future__ import annotations
 
 import fcntl
+import heapq
 import logging
 import os
 import random
@@ -26,15 +27,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import columns, fields, index
-from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
-from kb.search import EngineResult, SearchBackend, utc_from_timestamp
+from kb.search import EngineResult, SearchBackend, utc_from_timestamp, whoosh_fast
 from kb.search.documents import SearchDocument
 from kb.search.query import ParsedQuery
-from kb.search.text import STOP_WORDS, phrase_pattern, stem, stems_of, words_of
+from kb.search.text import STOP_WORDS, one_edit_away, phrase_pattern, stem, stems_of, words_of
 
 logger = logging.getLogger("kb.search")
 
@@ -47,23 +47,24 @@ WRITE_TIMEOUT = 60.0
 FACET_SAMPLE = 100
 # Rebuilds split the documents over this many processes (each writes its own segment).
 REBUILD_PROCESSES = max(1, min(4, os.cpu_count() or 1))
-SORT_FIELDS = {"newest": "created", "votes": "score"}
+KIND_CODES = {"question": 1, "answer": 2, "experience": 3}
+COLUMNS = ("kind", "score", "answers", "accepted", "created")
+MLT_TERMS = 8
 
 
 def _schema() -> fields.Schema:
     terms = SpaceSeparatedTokenizer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        kind=fields.ID,
         text=fields.TEXT(analyzer=terms, phrase=False),
         spell=fields.KEYWORD(scorable=False),
         tags=fields.KEYWORD,
         author=fields.ID,
-        # One term per value (shift_step=bits): range queries on small numbers stay cheap and
-        # indexing writes a fraction of the postings Whoosh's default trie needs.
-        score=fields.NUMERIC(int, bits=32, shift_step=32, sortable=True),
-        answers=fields.NUMERIC(int, bits=32, shift_step=32),
-        accepted=fields.BOOLEAN,
+        # Filters and sorts read columns (one value per document), not postings.
+        kind=fields.COLUMN(columns.NumericColumn("b")),
+        score=fields.COLUMN(columns.NumericColumn("i")),
+        answers=fields.COLUMN(columns.NumericColumn("i")),
+        accepted=fields.COLUMN(columns.NumericColumn("b")),
         created=fields.COLUMN(columns.NumericColumn("q")),
         doc=fields.STORED,
     )
@@ -74,14 +75,14 @@ def _fields(document: SearchDocument) -> dict:
     text = [title] * TITLE_REPEAT + [" ".join(stems_of(f"{document.parent_title} {document.body}"))]
     return {
         "id": str(document.id),
-        "kind": document.kind,
+        "kind": KIND_CODES[document.kind],
         "text": " ".join(text),
         "spell": " ".join(dict.fromkeys(w for w in words_of(document.title) if w.isalpha())),
         "tags": " ".join(document.tags),
         "author": document.author,
         "score": document.score,
         "answers": document.answer_count,
-        "accepted": document.accepted,
+        "accepted": int(document.accepted),
         "created": document.created_ts,
         "doc": _stored(document),
     }
@@ -133,6 +134,9 @@ class WhooshBackend(SearchBackend):
         self.path = Path(path)
         self._index = None
         self._searcher = None
+        self._fast_index = None
+        self._segment_cache: dict = {}
+        self._vocabulary = None
 
     # --- the index and its writers -----------------------------------------------------
 
@@ -233,40 +237,44 @@ class WhooshBackend(SearchBackend):
             self._searcher = self._ix().searcher(weighting=BM25F())
         return self._searcher
 
+    def _fast(self) -> whoosh_fast.Index:
+        searcher = self._get_searcher()
+        if self._fast_index is None or self._fast_index.searcher is not searcher:
+            self._fast_index = whoosh_fast.Index(searcher, self._segment_cache, COLUMNS)
+            live = {s.reader._segment.segment_id() for s in self._fast_index.segments}
+            for key in set(self._segment_cache) - live:
+                del self._segment_cache[key]
+        return self._fast_index
+
     def search(self, query: ParsedQuery, offset: int, limit: int, sort: str) -> EngineResult:
         if not self.exists():
             return EngineResult(total=0, documents=[])
-        whoosh_query, narrow, mask = _build_query(query)
-        if whoosh_query is None:
-            return EngineResult(total=0, documents=[])
-        searcher = self._get_searcher()
-        sortedby = SORT_FIELDS.get(sort) or (None if query.has_text else "created")
+        ix = self._fast()
+        matches = _matches(ix, query)
         patterns = [phrase_pattern(phrase) for phrase in query.phrases]
-        sample = max(VERIFY_SAMPLE if patterns else FACET_SAMPLE, offset + limit)
-        results = searcher.search(
-            whoosh_query,
-            limit=sample,
-            sortedby=sortedby,
-            reverse=bool(sortedby),
-            filter=narrow,
-            mask=mask,
-            terms=False,
-        )
+        unwanted = [phrase_pattern(phrase) for phrase in query.excluded_phrases]
+        to_verify = bool(patterns or unwanted)
+        sample = max(VERIFY_SAMPLE if to_verify else FACET_SAMPLE, offset + limit)
+        top = heapq.nlargest(sample, matches.items(), key=_sort_key(ix, sort, query))
+        searcher = ix.searcher
         candidates = [
-            (score or 0.0, _document(int(fields_["id"]), fields_["doc"]))
-            for (score, docnum) in results.top_n
-            for fields_ in [searcher.stored_fields(docnum)]
+            (score, _document(int(stored["id"]), stored["doc"]))
+            for docnum, score in top
+            for stored in [searcher.stored_fields(docnum)]
         ]
-        total, estimated = len(results), False
-        if patterns:
-            verified = [c for c in candidates if _matches_all(c[1], patterns)]
+        total, estimated = len(matches), False
+        if to_verify:
+            verified = [
+                c for c in candidates
+                if _matches_all(c[1], patterns) and not _matches_any(c[1], unwanted)
+            ]  # fmt: skip
             if total > len(candidates):
                 estimated = True
                 total = round(total * len(verified) / max(1, len(candidates)))
             else:
                 total = len(verified)
             candidates = verified
-        if sortedby is None and len(query.words) > 1:
+        if sort == "relevance" and len(query.words) > 1:
             candidates = _proximity_reranked(candidates, phrase_pattern(query.words))
         page = candidates[offset : offset + limit]
         return EngineResult(
@@ -282,19 +290,42 @@ class WhooshBackend(SearchBackend):
     ) -> list[SearchDocument]:
         if not self.exists():
             return []
-        searcher = self._get_searcher()
-        words = wq.Or([wq.Term("text", stem(w), boost=b) for w, b in weighted_words.items()])
-        narrow = wq.Term("kind", kind) if kind else None
-        mask = wq.Term("id", str(exclude_id)) if exclude_id else None
-        results = searcher.search(words, limit=n, filter=narrow, mask=mask, terms=False)
-        return [_document(int(hit["id"]), hit["doc"]) for hit in results]
+        ix = self._fast()
+        searcher = ix.searcher
+        # The rarest words say most about a post, and they are the cheapest to score.
+        stems = {stem(word): weight for word, weight in weighted_words.items()}
+        frequency = {term: searcher.doc_frequency("text", term) for term in stems}
+        chosen = sorted((t for t in stems if frequency[t]), key=frequency.get)[:MLT_TERMS]
+        totals: dict[int, float] = {}
+        for term in chosen:
+            for docnum, score in ix.scores(term).items():
+                totals[docnum] = totals.get(docnum, 0.0) + score * stems[term]
+        kinds = ix.columns["kind"]
+        code = KIND_CODES.get(kind or "")
+        ranked = heapq.nlargest(
+            n + 1,
+            ((d, s) for d, s in totals.items() if code is None or kinds[d] == code),
+            key=lambda item: item[1],
+        )
+        documents = [
+            _document(int(stored["id"]), stored["doc"])
+            for docnum, _ in ranked
+            for stored in [searcher.stored_fields(docnum)]
+        ]
+        return [d for d in documents if d.id != exclude_id][:n]
 
     def suggest_word(self, word: str) -> str | None:
-        if not self.exists():
+        if not self.exists() or not word.isalpha():
             return None
         searcher = self._get_searcher()
-        suggestions = searcher.corrector("spell").suggest(word, limit=1, maxdist=2)
-        return suggestions[0] if suggestions else None
+        if self._vocabulary is None or self._vocabulary[0] is not searcher:
+            self._vocabulary = (searcher, set(searcher.reader().field_terms("spell")))
+        known = self._vocabulary[1]
+        candidates = one_edit_away(word) & known
+        if not candidates:
+            return None
+        frequency = {c: searcher.doc_frequency("spell", c) for c in candidates}
+        return max(sorted(candidates), key=frequency.get)
 
     def fingerprints(self) -> dict[int, str]:
         if not self.exists():
@@ -335,43 +366,60 @@ def _proximity_reranked(candidates, pattern):
     )  # fmt: skip
 
 
-def _word_query(word: str):
-    return wq.Term("text", stem(word))
+def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> dict[int, float]:
+    """Every matching document number with its BM25 score (0 when there are no words)."""
+    terms = [stem(word) for word in query.words]
+    for phrase in query.phrases:  # narrowing only: adjacency is verified on the stored text
+        terms += [stem(word) for word in phrase if word not in STOP_WORDS] or map(stem, phrase)
+    if terms:
+        matches = whoosh_fast.intersect([ix.scores(term) for term in dict.fromkeys(terms)])
+    elif query.tags:
+        matches = dict.fromkeys(ix.doc_ids("tags", query.tags[0]), 0.0)
+    elif query.user:
+        matches = dict.fromkeys(ix.doc_ids("author", query.user.lower()), 0.0)
+    else:
+        matches = dict.fromkeys(ix.all_docs(), 0.0)
+    for allowed in [ix.doc_ids("tags", tag) for tag in query.tags] + (
+        [ix.doc_ids("author", query.user.lower())] if query.user else []
+    ):
+        matches = {d: s for d, s in matches.items() if d in allowed}
+    for test in _column_tests(ix, query):
+        matches = {d: s for d, s in matches.items() if test(d)}
+    unwanted = set()
+    for word in query.excluded_words:
+        unwanted |= ix.doc_ids("text", stem(word))
+    for tag in query.excluded_tags:
+        unwanted |= ix.doc_ids("tags", tag)
+    if unwanted:
+        matches = {d: s for d, s in matches.items() if d not in unwanted}
+    return matches
 
 
-def _phrase_query(words: list[str]):
-    """Narrowing only: every word of the phrase; adjacency is verified on the stored text."""
-    meaningful = [w for w in words if w not in STOP_WORDS] or words
-    queries = [_word_query(word) for word in dict.fromkeys(meaningful)]
-    return wq.And(queries) if len(queries) > 1 else queries[0]
-
-
-def _build_query(query: ParsedQuery):
-    """(scored text query, filter, mask): filters and exclusions only narrow, never score."""
-    text = [_word_query(word) for word in query.words]
-    text += [_phrase_query(phrase) for phrase in query.phrases]
-    filters = [wq.Term("tags", tag) for tag in query.tags]
+def _column_tests(ix: whoosh_fast.Index, query: ParsedQuery):
+    columns = ix.columns
     if query.kind:
-        filters.append(wq.Term("kind", query.kind))
-    if query.user:
-        filters.append(wq.Term("author", query.user.lower()))
+        kinds, code = columns["kind"], KIND_CODES[query.kind]
+        yield lambda d: kinds[d] == code
     if query.min_score is not None:
-        filters.append(wq.NumericRange("score", query.min_score, None))
+        scores, least = columns["score"], query.min_score
+        yield lambda d: scores[d] >= least
     if query.answers is not None:
-        top = 0 if query.answers == 0 else None
-        filters.append(wq.NumericRange("answers", query.answers, top))
+        answers, wanted = columns["answers"], query.answers
+        yield (lambda d: answers[d] == 0) if wanted == 0 else (lambda d: answers[d] >= wanted)
     if query.accepted is not None:
-        filters.append(wq.Term("accepted", query.accepted))
-    exclusions = [_word_query(w) for w in query.excluded_words]
-    exclusions += [_phrase_query(phrase) for phrase in query.excluded_phrases]
-    exclusions += [wq.Term("tags", tag) for tag in query.excluded_tags]
-    if not text and not filters:
-        return None, None, None
-    main = _and(text) if text else _and(filters)
-    narrow = _and(filters) if text and filters else None
-    mask = wq.Or(exclusions) if exclusions else None
-    return main, narrow, mask
+        accepted, flag = columns["accepted"], int(query.accepted)
+        yield lambda d: accepted[d] == flag
 
 
-def _and(queries):
-    return wq.And(queries) if len(queries) > 1 else queries[0]
+def _sort_key(ix: whoosh_fast.Index, sort: str, query: ParsedQuery):
+    created, scores = ix.columns["created"], ix.columns["score"]
+    if sort == "newest" or (sort == "relevance" and not query.has_text):
+        return lambda item: (created[item[0]], item[0])
+    if sort == "votes":
+        return lambda item: (scores[item[0]], created[item[0]])
+    return lambda item: (item[1], created[item[0]])
+
+
+def _matches_any(document: SearchDocument, patterns) -> bool:
+    text = _text(document)
+    return any(pattern.search(text) for pattern in patterns)

@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb import search
 from kb.search.documents import SearchDocument
 from kb.search.query import parse
+from kb.search.text import STOP_WORDS
 
 SEED = 20260101
 VOCABULARY = 30_000
@@ -40,7 +41,9 @@ _SYLLABLES = [a + b for a in "bcdfghjklmnprstvwz" for b in ("a", "e", "i", "o", 
 def _vocabulary(rng: random.Random) -> list[str]:
     words: dict[str, None] = {}
     while len(words) < VOCABULARY:
-        words["".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3, 3, 4))))] = None
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3, 3, 4))))
+        if word not in STOP_WORDS:  # nobody searches for "be" alone
+            words[word] = None
     return list(words)
 
 

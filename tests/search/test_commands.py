@@ -1,0 +1,109 @@
+"""rebuild_index, check_index and bench_search."""
+
+import pytest
+from django.core.management import call_command
+
+from kb import search
+from kb.models import Post
+from kb.search.query import parse
+from tests.factories import make_question
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rebuild_index_restores_a_lost_index(engine, capsys):
+    post = make_question(title="Rebuilt from the database")  # never indexed: no commit ran
+    assert search.search(parse("rebuilt")).total == 0
+    call_command("rebuild_index")
+    assert [hit.id for hit in search.search(parse("rebuilt")).hits] == [post.pk]
+    assert "Indexed 1 posts" in capsys.readouterr().out
+
+
+def test_rebuild_index_skips_deleted_posts(engine):
+    make_question(title="Gone for good", is_deleted=True)
+    call_command("rebuild_index", verbosity=0)
+    assert search.search(parse("gone")).total == 0
+
+
+def test_if_missing_builds_only_once(settings, capsys):
+    settings.SEARCH_BACKEND = "whoosh"
+    make_question(title="First build")
+    call_command("rebuild_index", "--if-missing")
+    assert "Indexed 1" in capsys.readouterr().out
+    make_question(title="Second post")
+    call_command("rebuild_index", "--if-missing", verbosity=2)
+    assert "exists" in capsys.readouterr().out
+    assert search.search(parse("second")).total == 0
+
+
+def test_rebuild_index_backend_option(settings):
+    settings.SEARCH_BACKEND = "whoosh"
+    make_question(title="Tantivy only")
+    call_command("rebuild_index", "--backend", "tantivy", verbosity=0)
+    assert search.get_backend("tantivy").exists()
+    assert not search.get_backend("whoosh").exists()
+
+
+def test_check_index_passes_when_in_step(engine, indexed, capsys):
+    with indexed():
+        make_question(title="In step")
+    call_command("check_index")
+    assert "matches the database" in capsys.readouterr().out
+
+
+def test_check_index_reports_missing_stale_and_deleted(engine, indexed, capsys):
+    with indexed():
+        stale = make_question(title="Will be stale")
+        deleted = make_question(title="Will be deleted")
+    missing = make_question(title="Never indexed")
+    Post.objects.filter(pk=stale.pk).update(score=5)
+    Post.objects.filter(pk=deleted.pk).update(is_deleted=True)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("check_index")
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert f"1 missing: {missing.pk}" in out
+    assert f"1 stale: {stale.pk}" in out
+    assert f"1 deleted or gone: {deleted.pk}" in out
+
+
+def test_bench_search_on_a_tiny_corpus(capsys):
+    call_command("bench_search", "--posts", "200", "--engines", "whoosh,tantivy")
+    out = capsys.readouterr().out
+    for row in (
+        "build",
+        "size",
+        "1 word p95",
+        "2 words p95",
+        "phrase p95",
+        "tag filter p95",
+        "update p95",
+    ):
+        assert row in out
+    assert "whoosh" in out
+    assert "tantivy" in out
+
+
+def test_bench_search_is_reproducible():
+    from kb.management.commands.bench_search import Corpus
+
+    first, second = Corpus(50), Corpus(50)
+    assert [d.title for d in first.documents] == [d.title for d in second.documents]
+    assert first.queries == second.queries
+    assert all(6 <= len(d.title.split()) <= 14 for d in first.documents)
+    assert all(80 <= len(d.body.split()) <= 600 for d in first.documents)
+    assert all(1 <= len(d.tags) <= 5 for d in first.documents)
+
+
+def test_bench_search_does_not_touch_the_site_index(settings):
+    make_question(title="Real post")
+    call_command("bench_search", "--posts", "50", "--engines", "whoosh", stdout=None)
+    assert not search.get_backend("whoosh").exists()
+    assert Post.objects.count() == 1
+
+
+def test_bench_search_rejects_unknown_engines():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("bench_search", "--engines", "lucene")
