@@ -1,5 +1,6 @@
 """manage.py load_demo: the demo community, idempotence, and counters consistent with votes."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -99,6 +100,8 @@ def test_dates_spread_over_months(demo):
     assert (now - min(dates)).days >= 90
     assert (now - max(dates)).days <= 7
     assert all(date <= now for date in Post.objects.values_list("created_at", flat=True))
+    recent = Post.objects.questions().filter(last_activity_at__gte=now - timedelta(days=2))
+    assert recent.count() <= 2  # accepting an answer does not make everything "active now"
 
 
 def test_running_twice_creates_nothing_new(demo):

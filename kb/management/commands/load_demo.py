@@ -164,8 +164,8 @@ class DemoLoader:
             self.created["votes"] += 1
 
     def _cast_vote(self, post, voter):
-        if hasattr(post, "cast_vote"):  # the Q&A domain method, when it exists
-            post.cast_vote(voter)
+        if hasattr(post, "toggle_vote"):  # the Q&A domain method; no vote exists yet here
+            post.toggle_vote(voter)
             return
         Vote.objects.create(post=post, user=voter, value=1)
         Post.objects.filter(pk=post.pk).update(score=F("score") + 1)
@@ -177,8 +177,11 @@ class DemoLoader:
         question.refresh_from_db(fields=["accepted_answer"])
         if question.accepted_answer_id is not None:
             return
-        if hasattr(question, "accept"):  # the Q&A domain method, when it exists
+        if hasattr(question, "accept"):  # the Q&A domain method
+            activity = Post.objects.values_list("last_activity_at", flat=True).get(pk=question.pk)
             question.accept(answer, by=question.author)
+            # Accepting counts as activity "now"; the demo keeps its spread of dates.
+            Post.objects.filter(pk=question.pk).update(last_activity_at=activity)
         else:
             Post.objects.filter(pk=question.pk).update(accepted_answer=answer)
             User.objects.filter(pk=answer.author_id).update(
