@@ -1,8 +1,8 @@
 """The knowledge base: one Post table for questions, answers and experience posts."""
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Count, Q, Value
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Prefetch, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -148,6 +148,148 @@ class Post(models.Model):
     def display_title(self) -> str:
         return self.parent.title if self.is_answer and self.parent_id else self.title
 
+    # -- Q&A actions (votes, answers, accepting, comments) ------------------------------
+
+    @property
+    def shown_comments(self) -> list["Comment"]:
+        """Visible comments, oldest first: from ``comments_prefetch()`` when the view used it."""
+        prefetched = getattr(self, "_shown_comments", None)
+        if prefetched is not None:
+            return prefetched
+        return list(_visible_comments().filter(post=self))
+
+    def toggle_vote(self, user) -> tuple[bool, int]:
+        """Upvote, or retract the user's upvote: returns (voted now, new score)."""
+        from django.core.exceptions import PermissionDenied
+
+        if user.pk == self.author_id:
+            raise PermissionDenied("You can't vote on your own post.")
+        points = VOTE_REPUTATION[self.kind]
+        with transaction.atomic():
+            # Lock the post row: a double click waits here, so it sees the first vote.
+            Post.objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
+            retracted, _ = Vote.objects.filter(post=self, user=user).delete()
+            voted = not retracted
+            if voted:
+                try:
+                    with transaction.atomic():  # the unique constraint is the backstop
+                        Vote.objects.create(post=self, user=user)
+                except IntegrityError:
+                    return True, Post.objects.values_list("score", flat=True).get(pk=self.pk)
+            delta = 1 if voted else -1
+            # F(): concurrent votes on the same post or author never overwrite each other.
+            Post.objects.filter(pk=self.pk).update(score=F("score") + delta)
+            _add_reputation(self.author_id, delta * points)
+            score = Post.objects.values_list("score", flat=True).get(pk=self.pk)
+        self.score = score
+        _changed(self.pk)
+        return voted, score
+
+    def add_answer(self, author, body: str) -> "Post":
+        with transaction.atomic():
+            answer = Post.objects.create(
+                kind=Post.Kind.ANSWER, parent=self, author=author, body=body
+            )
+            # F(): two answers posted at once both count.
+            Post.objects.filter(pk=self.pk).update(
+                answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
+            )
+        _changed(self.pk, answer.pk)
+        return answer
+
+    def accept(self, answer: "Post", *, by) -> None:
+        """Mark ``answer`` accepted (replacing any other): +15 to its author, moved on change."""
+        self._check_can_accept(by)
+        if answer.parent_id != self.pk or not answer.is_answer or answer.is_deleted:
+            raise ValueError("Only a visible answer to this question can be accepted.")
+        with transaction.atomic():
+            # The lock orders concurrent accepts, so the 15 points move exactly once.
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            previous_id = current.accepted_answer_id
+            if previous_id != answer.pk:
+                if previous_id:
+                    self._move_accept_reputation(previous_id, -1)
+                Post.objects.filter(pk=self.pk).update(
+                    accepted_answer=answer, last_activity_at=timezone.now()
+                )
+                self._move_accept_reputation(answer.pk, +1)
+        self.accepted_answer_id = answer.pk
+        _changed(self.pk, answer.pk, previous_id)
+
+    def unaccept(self, *, by) -> None:
+        self._check_can_accept(by)
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            previous_id = current.accepted_answer_id
+            if previous_id:
+                self._move_accept_reputation(previous_id, -1)
+                Post.objects.filter(pk=self.pk).update(accepted_answer=None)
+        self.accepted_answer_id = None
+        _changed(self.pk, previous_id)
+
+    def can_accept(self, user) -> bool:
+        return (
+            self.is_question
+            and user.is_authenticated
+            and (user.pk == self.author_id or user.is_staff)
+        )
+
+    def _check_can_accept(self, user) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        if not self.can_accept(user):
+            raise PermissionDenied("Only the asker can accept an answer.")
+
+    def _move_accept_reputation(self, answer_id: int, sign: int) -> None:
+        answer_author_id = Post.objects.values_list("author_id", flat=True).get(pk=answer_id)
+        if answer_author_id != self.author_id:  # accepting your own answer earns nothing
+            _add_reputation(answer_author_id, sign * ACCEPT_REPUTATION)
+
+    def add_comment(self, author, body: str) -> "Comment":
+        with transaction.atomic():
+            comment = Comment.objects.create(post=self, author=author, body=body)
+            # F(): two comments posted at once both count.
+            Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
+        _changed(self.pk)
+        return comment
+
+
+VOTE_REPUTATION = {
+    Post.Kind.QUESTION: 5,
+    Post.Kind.ANSWER: 10,
+    Post.Kind.EXPERIENCE: 10,
+}
+ACCEPT_REPUTATION = 15
+
+
+def _add_reputation(user_id: int, points: int) -> None:
+    from accounts.models import User
+
+    if points:
+        User.objects.filter(pk=user_id).update(reputation=F("reputation") + points)
+
+
+def _changed(*post_ids) -> None:
+    """After an update() (which sends no signal): fresh cached pages and search documents."""
+    from kb.cache import bump_content_version
+    from kb.search import schedule_reindex
+
+    bump_content_version()
+    schedule_reindex(*[pk for pk in post_ids if pk])
+
+
+def _visible_comments():
+    return (
+        Comment.objects.filter(is_deleted=False)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def comments_prefetch(lookup: str = "comments") -> Prefetch:
+    """Prefetch for ``post.shown_comments``: one query for the comments of all listed posts."""
+    return Prefetch(lookup, queryset=_visible_comments(), to_attr="_shown_comments")
+
 
 class Vote(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
@@ -202,6 +344,21 @@ class Comment(models.Model):
 
         self.body_html = render_inline_markdown(self.body)
         super().save(*args, **kwargs)
+
+    def can_delete(self, user) -> bool:
+        return user.is_authenticated and (user.pk == self.author_id or user.is_staff)
+
+    def soft_delete(self) -> bool:
+        """Hide the comment; False when it was hidden already (a second click counts once)."""
+        with transaction.atomic():
+            hidden = Comment.objects.filter(pk=self.pk, is_deleted=False).update(is_deleted=True)
+            if hidden:
+                # F(): a delete racing a new comment keeps the count exact.
+                Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") - 1)
+        self.is_deleted = True
+        if hidden:
+            _changed(self.post_id)
+        return bool(hidden)
 
 
 class Revision(models.Model):

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import browse, errors, home, placeholder, search, tags
+from kb.views import actions, browse, errors, home, placeholder, questions, search, tags
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -18,11 +18,25 @@ kb_patterns = [
     path("", home.home, name="home"),
     path("questions/", browse.question_list, name="question-list"),
     path("questions/tagged/<str:tags_path>/", browse.question_list, name="question-tagged"),
-    path("questions/ask/", placeholder.not_yet, name="question-ask"),
-    path("questions/<int:pk>/<slug:slug>/", placeholder.not_yet, name="question-detail"),
+    path("questions/ask/", questions.ask, name="question-ask"),
+    # Action routes above the detail route: their last part would also match a slug.
+    path("questions/<int:pk>/answer/", questions.answer_create, name="answer-create"),
+    path(
+        "questions/<int:pk>/accept/<int:answer_pk>/",
+        actions.question_accept,
+        name="question-accept",
+    ),
+    path("questions/<int:pk>/unaccept/", actions.question_unaccept, name="question-unaccept"),
+    path("questions/<int:pk>/", questions.question_redirect, name="question-short"),
+    path("questions/<int:pk>/<slug:slug>/", questions.question_detail, name="question-detail"),
+    path("posts/<int:pk>/vote/", actions.post_vote, name="post-vote"),
+    path("posts/<int:pk>/comments/", actions.comment_create, name="comment-create"),
+    path("comments/<int:pk>/delete/", actions.comment_delete, name="comment-delete"),
+    path("preview/", questions.markdown_preview, name="markdown-preview"),
     path("posts/", browse.post_list, name="post-list"),
     path("posts/<int:pk>/<slug:slug>/", placeholder.not_yet, name="post-detail"),
     path("tags/", tags.tag_list, name="tag-list"),
+    path("tags/suggest/", questions.tag_suggest, name="tag-suggest"),
     path("tags/synonyms/", tags.synonym_list, name="tag-synonyms"),
     path("tags/synonyms/add/", tags.synonym_add, name="tag-synonym-add"),
     path("tags/synonyms/<int:pk>/delete/", tags.synonym_delete, name="tag-synonym-delete"),

@@ -1,0 +1,95 @@
+"""Forms for asking, answering and commenting. Length limits here are what users see."""
+
+from django import forms
+from django.db import transaction
+
+from kb.models import Post
+from kb.search import schedule_reindex
+from kb.tags import (
+    MAX_TAGS,
+    get_or_create_tags,
+    parse_tag_input,
+    resolve_synonyms,
+    validate_tag_names,
+)
+
+TITLE_MIN, TITLE_MAX = 15, 150
+BODY_MIN, BODY_MAX = 30, 30_000
+COMMENT_MIN, COMMENT_MAX = 15, 600
+
+_LENGTH_MESSAGES = {
+    "min_length": "Write at least %(limit_value)d characters (you wrote %(show_value)d).",
+    "max_length": "Keep it to %(limit_value)d characters (you wrote %(show_value)d).",
+}
+
+
+def _body_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        min_length=BODY_MIN,
+        max_length=BODY_MAX,
+        strip=True,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"required": "Write the text of your post.", **_LENGTH_MESSAGES},
+    )
+
+
+class QuestionForm(forms.Form):
+    title = forms.CharField(
+        label="Title",
+        min_length=TITLE_MIN,
+        max_length=TITLE_MAX,
+        help_text="Be specific: “PhD or a product team for computer vision?”",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Give your question a title.", **_LENGTH_MESSAGES},
+    )
+    body = _body_field(
+        "Your question",
+        "Markdown: **bold**, *italic*, lists, `code`, fenced code blocks and tables. "
+        "Say where you are now and what you are choosing between.",
+    )
+    tags = forms.CharField(
+        label="Tags",
+        max_length=300,
+        help_text=f"1 to {MAX_TAGS} tags separated by spaces or commas, e.g. "
+        "<code>career-switch computer-vision</code>.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "list": "tag-suggestions", "class": "js-tag-input"}
+        ),
+        error_messages={"required": "Add at least one tag, e.g. skills or career-switch."},
+    )
+
+    def clean_tags(self) -> list[str]:
+        names = parse_tag_input(self.cleaned_data["tags"])
+        validate_tag_names(names)
+        return resolve_synonyms(names)
+
+    def save(self, author) -> Post:
+        with transaction.atomic():
+            question = Post.objects.create(
+                kind=Post.Kind.QUESTION,
+                author=author,
+                title=self.cleaned_data["title"],
+                body=self.cleaned_data["body"],
+            )
+            question.tags.set(get_or_create_tags(self.cleaned_data["tags"]))
+        schedule_reindex(question.pk)  # the save signal indexed it before the tags were set
+        return question
+
+
+class AnswerForm(forms.Form):
+    body = _body_field(
+        "Your answer", "Markdown works. Share what you did and what happened, not only advice."
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        min_length=COMMENT_MIN,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Inline Markdown only: *italic*, **bold**, `code`, links.",
+        error_messages={"required": "Write a comment first.", **_LENGTH_MESSAGES},
+    )

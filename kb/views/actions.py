@@ -1,0 +1,105 @@
+"""State changes on posts: votes, accepting answers, comments. Every one is POST + log-in.
+
+Each action answers a plain form with a redirect and a message, and a ``fetch`` that asks
+for ``Accept: application/json`` with JSON (errors with their 4xx status).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from kb.forms import CommentForm
+from kb.models import Comment, Post
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _get_visible_post(pk: int) -> Post:
+    """A post open to votes and comments: not deleted, nor an answer to a deleted question."""
+    post = get_object_or_404(Post.objects.visible().select_related("parent"), pk=pk)
+    if post.is_answer and post.parent.is_deleted:
+        raise Http404("This question was deleted.")
+    return post
+
+
+def _get_question_for_asker(request, pk: int) -> Post:
+    question = get_object_or_404(Post.objects.questions().visible(), pk=pk)
+    if not question.can_accept(request.user):
+        raise PermissionDenied("Only the asker can accept an answer.")
+    return question
+
+
+def _refuse(request, post: Post, message: str, status: int):
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    messages.error(request, message)
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@login_required
+def post_vote(request, pk: int):
+    post = _get_visible_post(pk)
+    try:
+        voted, score = post.toggle_vote(request.user)
+    except PermissionDenied as refusal:
+        return _refuse(request, post, str(refusal), status=403)
+    if _wants_json(request):
+        return JsonResponse({"voted": voted, "score": score})
+    messages.success(request, "Thanks for your vote." if voted else "Your vote is withdrawn.")
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@login_required
+def question_accept(request, pk: int, answer_pk: int):
+    question = _get_question_for_asker(request, pk)
+    answer = get_object_or_404(Post.objects.answers().visible(), pk=answer_pk, parent=question)
+    question.accept(answer, by=request.user)
+    messages.success(request, "Answer accepted.")
+    return redirect(f"{question.get_absolute_url()}#answer-{answer.pk}")
+
+
+@require_POST
+@login_required
+def question_unaccept(request, pk: int):
+    question = _get_question_for_asker(request, pk)
+    question.unaccept(by=request.user)
+    messages.success(request, "The answer is no longer accepted.")
+    return redirect(question)
+
+
+@require_POST
+@login_required
+def comment_create(request, pk: int):
+    post = _get_visible_post(pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, post, "Comment not posted: " + form.errors["body"][0], 400)
+    comment = post.add_comment(request.user, form.cleaned_data["body"])
+    if _wants_json(request):
+        return JsonResponse({"id": comment.pk, "html": comment.body_html}, status=201)
+    messages.success(request, "Comment added.")
+    return redirect(f"{_page_url(post)}#comment-{comment.pk}")
+
+
+@require_POST
+@login_required
+def comment_delete(request, pk: int):
+    comment = get_object_or_404(
+        Comment.objects.select_related("post__parent"), pk=pk, is_deleted=False
+    )
+    if not comment.can_delete(request.user):
+        raise PermissionDenied("Only the author or a moderator can delete this comment.")
+    comment.soft_delete()
+    messages.success(request, "Comment deleted.")
+    return redirect(_page_url(comment.post))
+
+
+def _page_url(post: Post) -> str:
+    return post.get_absolute_url().split("#")[0]

@@ -1,0 +1,163 @@
+"""Asking a question, the question page, answering, Markdown preview and tag suggestions."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+from taggit.models import Tag
+
+from kb import search
+from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
+from kb.markdown import render_markdown
+from kb.models import Post, Vote, comments_prefetch
+from kb.tags import MAX_TAG_LENGTH
+
+logger = logging.getLogger("kb.questions")
+
+SIDEBAR_EXPERIENCES = 5
+TAG_SUGGESTIONS = 8
+
+
+@login_required
+def ask(request):
+    form = QuestionForm(request.POST or None)
+    preview_html = None
+    status = 200
+    if request.method == "POST":
+        if "preview" in request.POST:
+            # Show what was typed without validating or saving anything.
+            form = QuestionForm(initial=request.POST.dict())
+            preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
+        elif form.is_valid():
+            question = form.save(author=request.user)
+            messages.success(request, "Your question is posted. Good luck!")
+            return redirect(question)
+        else:
+            status = 400
+    context = {"form": form, "preview_html": preview_html}
+    return render(request, "kb/ask.html", context, status=status)
+
+
+def _get_question_for_reader(request, pk: int) -> Post:
+    """The question, or 404; staff can still open a deleted one."""
+    question = get_object_or_404(Post.objects.questions().with_author(), pk=pk)
+    if question.is_deleted and not request.user.is_staff:
+        raise Http404("This question was deleted.")
+    return question
+
+
+def question_redirect(request, pk: int):
+    question = _get_question_for_reader(request, pk)
+    return redirect(question, permanent=True)
+
+
+def question_detail(request, pk: int, slug: str):
+    question = _get_question_for_reader(request, pk)
+    if slug != question.slug:
+        return redirect(question, permanent=True)
+    # F(): simultaneous readers all count.
+    Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    question.view_count += 1
+    return _render_question(request, question)
+
+
+def _answers(question: Post) -> list[Post]:
+    accepted_first = Case(
+        When(pk=question.accepted_answer_id or 0, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return list(
+        question.answers.visible()
+        .with_author()
+        .prefetch_related(comments_prefetch())
+        .order_by(accepted_first, "-score", "created_at", "id")
+    )
+
+
+def _revisions_url(post: Post) -> str:
+    try:
+        return reverse("kb:post-revisions", args=[post.pk])
+    except NoReverseMatch:  # the revisions page is being built alongside this one
+        return f"/posts/{post.pk}/revisions/"
+
+
+def _experiences_sharing_tags(tags) -> list[Post]:
+    if not tags:
+        return []
+    return list(
+        Post.objects.experiences()
+        .visible()
+        .filter(tags__in=tags)
+        .annotate(shared=Count("id"))
+        .only("id", "title", "slug", "kind", "score")
+        .order_by("-shared", "-score", "-created_at")[:SIDEBAR_EXPERIENCES]
+    )
+
+
+def _render_question(request, question: Post, answer_form=None, status: int = 200):
+    question._shown_comments = question.shown_comments  # one query, reused by the template
+    answers = _answers(question)
+    tags = sorted(question.tags.all(), key=lambda tag: tag.name)
+    voted_ids = set()
+    if request.user.is_authenticated:
+        post_ids = [question.pk, *(answer.pk for answer in answers)]
+        voted_ids = set(
+            Vote.objects.filter(user=request.user, post_id__in=post_ids).values_list(
+                "post_id", flat=True
+            )
+        )
+    context = {
+        "question": question,
+        "post": question,
+        "answers": answers,
+        "tags": tags,
+        "voted_ids": voted_ids,
+        "can_accept": question.can_accept(request.user),
+        "answer_form": answer_form or AnswerForm(),
+        "comment_form": CommentForm(),
+        "revisions_url": _revisions_url(question),
+        "experiences": _experiences_sharing_tags(tags),
+        # Never raises: search trouble hides the box, not the page.
+        "related_questions": search.related_questions(question),
+    }
+    return render(request, "kb/question_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def answer_create(request, pk: int):
+    question = get_object_or_404(Post.objects.questions().visible().with_author(), pk=pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _render_question(request, question, answer_form=form, status=400)
+    answer = question.add_answer(request.user, form.cleaned_data["body"])
+    messages.success(request, "Thanks for your answer!")
+    return redirect(answer.get_absolute_url())
+
+
+@require_POST
+@login_required
+def markdown_preview(request):
+    """{"html": ...}: the same renderer as the saved post, for the live preview."""
+    return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:BODY_MAX])})
+
+
+@require_GET
+def tag_suggest(request):
+    """Existing tags starting with ``q``, most used first: [{"name", "count"}]."""
+    prefix = request.GET.get("q", "").strip().lower()[:MAX_TAG_LENGTH]
+    if not prefix:
+        return JsonResponse([], safe=False)
+    tags = (
+        Tag.objects.filter(name__startswith=prefix)
+        .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .order_by("-count", "name")
+        .values("name", "count")[:TAG_SUGGESTIONS]
+    )
+    return JsonResponse(list(tags), safe=False)
