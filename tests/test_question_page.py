@@ -1,7 +1,6 @@
 """The question page: canonical URL, answers in order, comments, votes state, query budget."""
 
 import pytest
-from django.urls import reverse
 
 from kb.models import Post, Vote
 from tests.factories import make_answer, make_comment, make_experience, make_question, make_user
@@ -161,7 +160,9 @@ def _thread(n_answers: int) -> Post:
 
 
 @pytest.mark.parametrize("n_answers", [2, 20])
-def test_question_page_query_count_is_constant(client, bob, n_answers, django_assert_max_num_queries):
+def test_question_page_query_count_is_constant(
+    client, bob, n_answers, django_assert_max_num_queries
+):
     question = _thread(n_answers)
     make_experience(tags=["skills"])
     client.force_login(bob)
