@@ -125,7 +125,7 @@ def resolve_tag_slugs(slugs: list[str]) -> tuple[list[Tag], list[str] | None]:
 
     Raises UnknownTag for a slug that is neither a tag nor a synonym.
     """
-    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
+    found = {tag.slug: tag for tag in Tag.objects.select_related("info").filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if not missing:
         return [found[slug] for slug in slugs], None
