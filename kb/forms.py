@@ -79,9 +79,7 @@ class QuestionForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    body = _body_field(
-        "Your answer", "Markdown works. Share what you did and what happened, not only advice."
-    )
+    body = _body_field("Markdown", "Share what you did and what happened, not only advice.")
 
 
 class CommentForm(forms.Form):

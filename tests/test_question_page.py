@@ -1,6 +1,7 @@
 """The question page: canonical URL, answers in order, comments, votes state, query budget."""
 
 import pytest
+from django.urls import reverse
 
 from kb.models import Post, Vote
 from tests.factories import make_answer, make_comment, make_experience, make_question, make_user
@@ -170,3 +171,72 @@ def test_question_page_query_count_is_constant(
         response = client.get(question.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="comment-body"') == 1 + 2 * n_answers
+
+
+# -- answering ---------------------------------------------------------------------------
+
+ANSWER = "I did the PhD and then moved to a product team; here is what I learned."
+
+
+def _answer_url(question):
+    return reverse("kb:answer-create", args=[question.pk])
+
+
+def test_posting_an_answer_saves_it_and_bumps_the_question_counters(bob_client, bob):
+    question = make_question()
+    before = question.last_activity_at
+    response = bob_client.post(_answer_url(question), {"body": ANSWER})
+    answer = Post.objects.answers().get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{question.get_absolute_url()}#answer-{answer.pk}"
+    assert answer.author == bob
+    assert answer.parent == question
+    question.refresh_from_db()
+    assert question.answer_count == 1
+    assert question.last_activity_at > before
+    assert (
+        ANSWER.replace("'", "&#x27;")
+        in bob_client.get(question.get_absolute_url()).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("", "Write the text"), ("Too short.", "at least 30"), ("x" * 30_001, "Keep it to 30000")],
+)
+def test_invalid_answer_re_renders_the_page_with_error_and_text(bob_client, body, message):
+    question = make_question()
+    response = bob_client.post(_answer_url(question), {"body": body})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert question.title in html
+    assert message in html.split('id="field-body"')[1]
+    assert body[:100] in html
+    assert not Post.objects.answers().exists()
+    question.refresh_from_db()
+    assert question.answer_count == 0
+
+
+def test_anonymous_answer_goes_to_log_in(client):
+    question = make_question()
+    response = client.post(_answer_url(question), {"body": ANSWER})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert not Post.objects.answers().exists()
+
+
+def test_get_on_answer_url_is_405(bob_client):
+    assert bob_client.get(_answer_url(make_question())).status_code == 405
+
+
+def test_no_answers_to_a_deleted_question(bob_client, staff_client):
+    question = make_question(is_deleted=True)
+    assert bob_client.post(_answer_url(question), {"body": ANSWER}).status_code == 404
+    assert not Post.objects.answers().exists()
+
+
+def test_answer_body_is_sanitised(bob_client):
+    question = make_question()
+    bob_client.post(_answer_url(question), {"body": ANSWER + " <script>alert(1)</script>"})
+    html = bob_client.get(question.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html

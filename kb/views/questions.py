@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
@@ -19,6 +21,7 @@ from kb.tags import MAX_TAG_LENGTH
 
 logger = logging.getLogger("kb.questions")
 
+RELATED_TEMPLATE = "kb/includes/related_questions.html"
 SIDEBAR_EXPERIENCES = 5
 TAG_SUGGESTIONS = 8
 
@@ -100,6 +103,19 @@ def _experiences_sharing_tags(tags) -> list[Post]:
     )
 
 
+def _related_questions(question: Post) -> dict:
+    """The search helper's related-questions box, when it is installed; errors hide it."""
+    try:
+        template = get_template(RELATED_TEMPLATE)
+        related = search.related_questions(question)
+    except (TemplateDoesNotExist, AttributeError):
+        return {}
+    except Exception:
+        logger.exception("Related questions failed for question %s", question.pk)
+        return {}
+    return {"related_template": template, "related_questions": related}
+
+
 def _render_question(request, question: Post, answer_form=None, status: int = 200):
     question._shown_comments = question.shown_comments  # one query, reused by the template
     answers = _answers(question)
@@ -123,8 +139,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "comment_form": CommentForm(),
         "revisions_url": _revisions_url(question),
         "experiences": _experiences_sharing_tags(tags),
-        # Never raises: search trouble hides the box, not the page.
-        "related_questions": search.related_questions(question),
+        **_related_questions(question),
     }
     return render(request, "kb/question_detail.html", context, status=status)
 

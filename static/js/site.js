@@ -1,2 +1,134 @@
 // CareerKB progressive enhancement. Every feature here upgrades a form that works without it.
 "use strict";
+
+// ---- Q&A (issue 4): upvotes in place, live Markdown preview, tag suggestions ------------
+(function () {
+  if (!window.fetch || !window.FormData) return;
+
+  function csrfToken(form) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function post(url, form, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(form) },
+      body: body
+    });
+  }
+
+  // Messages go where the server puts them, so both paths look the same.
+  function say(text, kind) {
+    var box = document.querySelector(".messages");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "wrap messages";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      var main = document.getElementById("main");
+      main.parentNode.insertBefore(box, main);
+    }
+    var line = document.createElement("p");
+    line.className = "message message-" + kind;
+    line.textContent = text;
+    box.textContent = "";
+    box.appendChild(line);
+  }
+
+  // Upvote forms (.js-vote): toggle without a reload; the plain POST still works without JS.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("js-vote")) return;
+    event.preventDefault();
+    var button = form.querySelector("button");
+    if (button.disabled) return;
+    button.disabled = true;
+    post(form.action, form, new FormData(form))
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (result) {
+        if (!result.ok) { say(result.data.error || "Your vote was not counted.", "error"); return; }
+        form.querySelector(".js-score").textContent = result.data.score;
+        button.setAttribute("aria-pressed", result.data.voted ? "true" : "false");
+      })
+      .catch(function () { form.submit(); })
+      .then(function () { button.disabled = false; button.focus(); });
+  });
+
+  // Live preview (.js-preview-form): the server renders it, with the same sanitiser as posts.
+  document.querySelectorAll("form.js-preview-form").forEach(function (form) {
+    var target = document.getElementById(form.getAttribute("data-preview-target"));
+    var body = form.querySelector("textarea[name=body]");
+    if (!target || !body) return;
+    var box = document.getElementById(target.id + "-box") || target;
+    var timer = null;
+    var lastText = null;
+
+    function refresh() {
+      var text = body.value;
+      if (text === lastText) return;
+      lastText = text;
+      if (!text.trim()) { box.hidden = true; return; }
+      var data = new FormData();
+      data.append("body", text);
+      data.append("csrfmiddlewaretoken", csrfToken(form));
+      post(form.getAttribute("data-preview-url"), form, data)
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (result) {
+          if (!result || body.value !== text) return;
+          target.innerHTML = result.html;  // sanitised server-side by kb.markdown
+          box.hidden = false;
+        })
+        .catch(function () {});
+    }
+
+    body.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 400);
+    });
+    var previewButton = form.querySelector(".js-preview-button");
+    if (previewButton) {
+      previewButton.addEventListener("click", function (event) {
+        event.preventDefault();
+        lastText = null;
+        refresh();
+        box.scrollIntoView({ block: "nearest" });
+      });
+    }
+  });
+
+  // Tag suggestions: the last word typed in .js-tag-input fills its <datalist>.
+  document.querySelectorAll("input.js-tag-input").forEach(function (input) {
+    var form = input.form;
+    var list = document.getElementById(input.getAttribute("list"));
+    var url = form && form.getAttribute("data-suggest-url");
+    if (!list || !url) return;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var value = input.value;
+        var match = value.match(/^(.*?)([^,\s]*)$/);
+        var before = match[1];
+        var word = match[2].toLowerCase();
+        if (!word) { list.textContent = ""; return; }
+        fetch(url + "?q=" + encodeURIComponent(word), { headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (tags) {
+            if (input.value !== value) return;
+            list.textContent = "";
+            tags.forEach(function (tag) {
+              var option = document.createElement("option");
+              option.value = before + tag.name;  // choosing one keeps the tags already typed
+              option.textContent = tag.name + " (" + tag.count + ")";
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  });
+})();
