@@ -240,3 +240,23 @@ def test_answer_body_is_sanitised(bob_client):
     bob_client.post(_answer_url(question), {"body": ANSWER + " <script>alert(1)</script>"})
     html = bob_client.get(question.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
+
+
+def test_anonymous_question_page_is_cached_until_a_write(client, bob):
+    question = make_question()
+    assert client.get(question.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(question.get_absolute_url())["X-Page-Cache"] == "hit"
+    question.add_comment(bob, "A fresh comment that must show at once.")
+    response = client.get(question.get_absolute_url())
+    assert "A fresh comment that must show at once." in response.content.decode()
+
+
+def test_search_trouble_never_breaks_the_question_page(client, monkeypatch):
+    from kb import search
+
+    def broken(post, n=5):
+        raise RuntimeError("index is gone")
+
+    monkeypatch.setattr(search, "related_questions", broken, raising=False)
+    question = make_question()
+    assert client.get(question.get_absolute_url()).status_code == 200

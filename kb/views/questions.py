@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
 from kb import search
+from kb.cache import cache_anonymous_page
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
 from kb.models import Post, Vote, comments_prefetch
@@ -59,6 +60,7 @@ def question_redirect(request, pk: int):
     return redirect(question, permanent=True)
 
 
+@cache_anonymous_page  # a cache hit counts no view: the count is of rendered pages
 def question_detail(request, pk: int, slug: str):
     question = _get_question_for_reader(request, pk)
     if slug != question.slug:
