@@ -10,7 +10,9 @@
   is the truth; ``manage.py rebuild_index`` restores the index, ``check_index`` finds drift).
   Post saves and deletes are picked up by signals already (kb/search/signals.py).
 - ``search(parsed, page, sort)`` -> ``SearchPage``; ``parse(raw)`` makes ``parsed``.
-- ``more_like_this(post, n)`` and ``similar_to_title(title, n)``: related questions.
+- ``more_like_this(post, n)`` and ``similar_to_title(title, n)``: related questions;
+  ``related_questions(post)`` is the never-raising form for the question page, rendered by
+  ``templates/kb/includes/related_questions.html`` (context variable ``related_questions``).
 - ``index(post)``, ``remove(post_id)``, ``rebuild(documents)``, ``rebuild_from_database()``:
   importers call ``rebuild_from_database()`` or ``schedule_reindex(*ids)`` after an import.
 """
@@ -61,6 +63,7 @@ __all__ = [
     "parse",
     "rebuild",
     "rebuild_from_database",
+    "related_questions",
     "remove",
     "schedule_reindex",
     "search",
@@ -406,6 +409,19 @@ def more_like_this(post, n: int = 5) -> list[SearchDocument]:
         return []
     exclude = document.parent_id if document.kind == "answer" else document.id
     return get_backend().similar(words, exclude_id=exclude, kind="question", n=n)
+
+
+def related_questions(post, n: int = 5) -> list[SearchDocument]:
+    """more_like_this for the question page's sidebar: a failure hides the box, not the page.
+
+    Use: ``context["related_questions"] = search.related_questions(question)`` and
+    ``{% include "kb/includes/related_questions.html" %}`` in the sidebar.
+    """
+    try:
+        return more_like_this(post, n)
+    except Exception:
+        logger.exception("Related questions failed for post %s", post.pk)
+        return []
 
 
 def similar_to_title(title: str, n: int = 5) -> list[SearchDocument]:

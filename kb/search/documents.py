@@ -64,7 +64,8 @@ def document_for(post) -> SearchDocument | None:
         title=post.title,
         body=plain_text(post.body_html),
         url=post.get_absolute_url(),
-        tags=sorted(tag.name for tag in post.tags.all()),
+        # Answers carry their question's tags: [tag] finds the whole thread.
+        tags=sorted(tag.name for tag in (parent or post).tags.all()),
         author=post.author.username.lower(),
         author_name=post.author.name,
         score=post.score,
@@ -80,7 +81,7 @@ def indexable_posts(ids: Iterable[int] | None = None):
     """Posts with everything document_for reads, in a constant number of queries."""
     from kb.models import Post
 
-    posts = Post.objects.select_related("author", "parent").prefetch_related("tags")
+    posts = Post.objects.select_related("author", "parent").prefetch_related("tags", "parent__tags")
     if ids is not None:
         posts = posts.filter(pk__in=list(ids))
     return posts.order_by("pk")

@@ -31,7 +31,8 @@ def _post_deleted(sender, instance, **kwargs):
 
 def _tags_changed(sender, instance, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Post):
-        schedule_reindex(instance.pk)
+        # Answers carry their question's tags.
+        schedule_reindex(instance.pk, *instance.answers.values_list("pk", flat=True))
 
 
 def connect() -> None:

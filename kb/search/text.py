@@ -108,15 +108,19 @@ def contains_phrase(text: str, phrase: list[str]) -> bool:
     return any(stems[i] == first and stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
 
 
-def highlight(text: str, terms: Iterable[str], *, length: int = 240) -> str:
+def highlight(text: str, terms: Iterable[str], *, length: int | None = 240) -> str:
     """An HTML-escaped window of ``text`` around the query's words, each found one in <mark>.
+
+    ``length=None`` keeps the whole text.
 
     Words match by stem, so "negotiating" finds "negotiation". Only <mark> is added; every
     character of the user's text goes through ``escape``.
     """
     text = text or ""
     hits = _hits(text, {stem(normalize(term)) for term in terms if term})
-    start = _window_start(text, hits, length)
+    if length is None:  # the whole text (titles)
+        length = len(text)
+    start = _window_start(text, hits, length) if length < len(text) else 0
     end = min(len(text), start + length)
     if end < len(text):  # do not cut a word in half
         space = text.rfind(" ", start, end)

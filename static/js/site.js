@@ -1,6 +1,67 @@
 // CareerKB progressive enhancement. Every feature here upgrades a form that works without it.
 "use strict";
 
+// ---- Search (issue 5): similar questions while asking ----------------------------------
+// Under the ask form's title field (#id_title), list up to five existing questions with a
+// similar title, fetched from kb:search-similar as the user types (debounced). The list is
+// built with textContent only: titles are user text.
+(function () {
+  var title = document.getElementById("id_title");
+  var navSearch = document.querySelector("form.nav-search");
+  if (!title || !navSearch || !window.fetch) return;
+  var endpoint = navSearch.getAttribute("action") + "similar/";
+  var box = document.createElement("div");
+  box.className = "similar-questions";
+  box.id = "similar-questions";
+  box.setAttribute("aria-live", "polite");
+  box.hidden = true;
+  title.setAttribute("aria-describedby", ((title.getAttribute("aria-describedby") || "") + " similar-questions").trim());
+  title.insertAdjacentElement("afterend", box);
+  var timer = null;
+  var lastAsked = "";
+
+  function show(results) {
+    box.textContent = "";
+    if (!results.length) { box.hidden = true; return; }
+    var heading = document.createElement("p");
+    heading.className = "similar-heading";
+    heading.textContent = "Similar questions — yours may be answered already:";
+    var list = document.createElement("ul");
+    results.forEach(function (item) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = item.url;
+      link.textContent = item.title;
+      var meta = document.createElement("span");
+      meta.className = "muted small";
+      meta.textContent = " · " + item.answer_count + (item.answer_count === 1 ? " answer" : " answers") +
+        " · " + item.score + (item.score === 1 ? " vote" : " votes");
+      li.appendChild(link);
+      li.appendChild(meta);
+      list.appendChild(li);
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+    box.hidden = false;
+  }
+
+  function lookUp() {
+    var text = title.value.trim();
+    if (text === lastAsked) return;
+    lastAsked = text;
+    if (text.length < 8) { show([]); return; }
+    fetch(endpoint + "?title=" + encodeURIComponent(text), { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (data) { if (title.value.trim() === text) show(data.results || []); })
+      .catch(function () { show([]); });
+  }
+
+  title.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(lookUp, 350);
+  });
+})();
+
 // ---- Q&A (issue 4): upvotes in place, live Markdown preview, tag suggestions ------------
 (function () {
   if (!window.fetch || !window.FormData) return;

@@ -118,15 +118,17 @@ def test_user_score_answers_and_accepted_filters(engine, indexed):
     assert answered.pk not in ids(find("portfolio accepted:no"))
 
 
-def test_answers_carry_their_question_title_and_link(engine, indexed):
+def test_answers_carry_their_question_title_tags_and_link(engine, indexed):
     with indexed():
-        question = make_question(title="Leaving academia for industry")
+        question = make_question(title="Leaving academia for industry", tags=["academia"])
         answer = make_answer(question, body="Talk to people who left before you.")
     hit = find("people left is:answer").hits[0]
     assert hit.id == answer.pk
     assert hit.title == question.title
     assert hit.url.endswith(f"#answer-{answer.pk}")
     assert hit.parent_id == question.pk
+    assert hit.tags == ["academia"]
+    assert set(ids(find("[academia]"))) == {question.pk, answer.pk}
 
 
 def test_snippets_escape_user_text_and_add_only_mark(engine, indexed):
