@@ -142,3 +142,23 @@ def test_similar_questions_endpoint_with_odd_titles(client, posts, title):
 
 def test_similar_questions_rejects_post(client):
     assert client.post(reverse("kb:search-similar")).status_code == 405
+
+
+def test_question_page_shows_related_questions(client, indexed):
+    with indexed():
+        question = make_question(title="Data engineering interview questions", body="SQL, Spark.")
+        related = make_question(title="Data engineering interview loop", body="Spark rounds.")
+        gone = make_question(title="Data engineering interview prep", is_deleted=True)
+    response = client.get(question.get_absolute_url())
+    html = response.content.decode()
+    assert "Related questions" in html
+    assert f'href="{related.get_absolute_url()}"' in html
+    assert gone.title not in html
+    assert [d.id for d in response.context["related_questions"]] == [related.pk]
+
+
+def test_ask_page_has_the_title_field_the_similar_questions_script_needs(client, alice):
+    client.force_login(alice)
+    html = client.get(reverse("kb:question-ask")).content.decode()
+    assert 'id="id_title"' in html
+    assert 'class="nav-search"' in html
