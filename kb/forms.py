@@ -36,6 +36,7 @@ def _body_field(label: str, help_text: str = "") -> forms.CharField:
 
 
 class QuestionForm(forms.Form):
+    kind = Post.Kind.QUESTION
     title = forms.CharField(
         label="Title",
         min_length=TITLE_MIN,
@@ -68,7 +69,7 @@ class QuestionForm(forms.Form):
     def save(self, author) -> Post:
         with transaction.atomic():
             question = Post.objects.create(
-                kind=Post.Kind.QUESTION,
+                kind=self.kind,
                 author=author,
                 title=self.cleaned_data["title"],
                 body=self.cleaned_data["body"],
@@ -76,6 +77,32 @@ class QuestionForm(forms.Form):
             question.tags.set(get_or_create_tags(self.cleaned_data["tags"]))
         schedule_reindex(question.pk)  # the save signal indexed it before the tags were set
         return question
+
+
+class ExperienceForm(QuestionForm):
+    kind = Post.Kind.EXPERIENCE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "title"
+        ].help_text = (
+            "What happened, in one line: “From mechanical engineering to perception in 18 months”"
+        )
+        self.fields["body"].label = "Your story"
+        self.fields["body"].help_text = (
+            "Markdown. Where you started, what you tried, what worked and what you would "
+            "do differently."
+        )
+
+
+def edit_form_for(post: Post, data=None):
+    """The edit form of a post, filled with its current text."""
+    if post.is_answer:
+        return AnswerForm(data, initial={"body": post.body})
+    form_class = QuestionForm if post.is_question else ExperienceForm
+    initial = {"title": post.title, "body": post.body, "tags": " ".join(post.tag_names())}
+    return form_class(data, initial=initial)
 
 
 class AnswerForm(forms.Form):

@@ -253,6 +253,70 @@ class Post(models.Model):
         _changed(self.pk)
         return comment
 
+    # -- editing, soft delete, restore ---------------------------------------------------
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and (user.pk == self.author_id or user.is_staff)
+
+    def tag_names(self) -> list[str]:
+        return sorted(tag.name for tag in self.tags.all())
+
+    def edit(self, editor, *, body: str, title: str = "", tags: list | None = None) -> "Revision":
+        """Save new text (and tags), keeping the old version as a Revision."""
+        from kb.tags import get_or_create_tags
+
+        with transaction.atomic():
+            revision = Revision.objects.create(
+                post=self,
+                editor=editor,
+                title=self.title,
+                body=self.body,
+                tags=" ".join(self.tag_names()),
+            )
+            if not self.is_answer:
+                self.title = title
+            self.body = body
+            self.edited_at = timezone.now()
+            self.save(update_fields=["title", "slug", "body", "body_html", "edited_at"])
+            if tags is not None and not self.is_answer:
+                self.tags.set(get_or_create_tags(tags))
+        _changed(self.pk)
+        return revision
+
+    def soft_delete(self, *, by) -> None:
+        """Hide the post (kept in the database). An accepted answer is unaccepted first."""
+        with transaction.atomic():
+            hidden = Post.objects.filter(pk=self.pk, is_deleted=False).update(
+                is_deleted=True, deleted_at=timezone.now(), deleted_by=by
+            )
+            if hidden and self.is_answer:
+                question = Post.objects.select_for_update().get(pk=self.parent_id)
+                if question.accepted_answer_id == self.pk:
+                    question._move_accept_reputation(self.pk, -1)
+                    Post.objects.filter(pk=question.pk).update(accepted_answer=None)
+                # F(): an answer posted while this one is deleted keeps the count exact.
+                Post.objects.filter(pk=question.pk).update(answer_count=F("answer_count") - 1)
+        if hidden:
+            self.is_deleted = True
+            _changed(self.pk, self.parent_id)
+
+    def restore(self, *, by) -> None:
+        """Staff only: show a soft-deleted post again (an answer counts again)."""
+        from django.core.exceptions import PermissionDenied
+
+        if not by.is_staff:
+            raise PermissionDenied("Only staff can restore a deleted post.")
+        with transaction.atomic():
+            shown = Post.objects.filter(pk=self.pk, is_deleted=True).update(
+                is_deleted=False, deleted_at=None, deleted_by=None
+            )
+            if shown and self.is_answer:
+                # F(): see soft_delete.
+                Post.objects.filter(pk=self.parent_id).update(answer_count=F("answer_count") + 1)
+        if shown:
+            self.is_deleted = False
+            _changed(self.pk, self.parent_id)
+
 
 VOTE_REPUTATION = {
     Post.Kind.QUESTION: 5,

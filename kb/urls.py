@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import actions, browse, errors, home, placeholder, questions, search, tags
+from kb.views import actions, browse, edit, errors, home, posts, questions, search, tags
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -29,12 +29,18 @@ kb_patterns = [
     path("questions/<int:pk>/unaccept/", actions.question_unaccept, name="question-unaccept"),
     path("questions/<int:pk>/", questions.question_redirect, name="question-short"),
     path("questions/<int:pk>/<slug:slug>/", questions.question_detail, name="question-detail"),
+    path("posts/new/", posts.post_create, name="post-create"),
     path("posts/<int:pk>/vote/", actions.post_vote, name="post-vote"),
+    path("posts/<int:pk>/edit/", edit.post_edit, name="post-edit"),
+    path("posts/<int:pk>/revisions/", edit.post_revisions, name="post-revisions"),
+    path("posts/<int:pk>/delete/", edit.post_delete, name="post-delete"),
+    path("posts/<int:pk>/restore/", edit.post_restore, name="post-restore"),
     path("posts/<int:pk>/comments/", actions.comment_create, name="comment-create"),
     path("comments/<int:pk>/delete/", actions.comment_delete, name="comment-delete"),
     path("preview/", questions.markdown_preview, name="markdown-preview"),
     path("posts/", browse.post_list, name="post-list"),
-    path("posts/<int:pk>/<slug:slug>/", placeholder.not_yet, name="post-detail"),
+    path("posts/<int:pk>/", posts.post_redirect, name="post-short"),
+    path("posts/<int:pk>/<slug:slug>/", posts.post_detail, name="post-detail"),
     path("tags/", tags.tag_list, name="tag-list"),
     path("tags/suggest/", questions.tag_suggest, name="tag-suggest"),
     path("tags/synonyms/", tags.synonym_list, name="tag-synonyms"),

@@ -9,7 +9,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
@@ -85,11 +85,8 @@ def _answers(question: Post) -> list[Post]:
     )
 
 
-def _revisions_url(post: Post) -> str:
-    try:
-        return reverse("kb:post-revisions", args=[post.pk])
-    except NoReverseMatch:  # the revisions page is being built alongside this one
-        return f"/posts/{post.pk}/revisions/"
+def revisions_url(post: Post) -> str:
+    return reverse("kb:post-revisions", args=[post.pk])
 
 
 def _experiences_sharing_tags(tags) -> list[Post]:
@@ -139,7 +136,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "can_accept": question.can_accept(request.user),
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),
-        "revisions_url": _revisions_url(question),
+        "revisions_url": revisions_url(question),
         "experiences": _experiences_sharing_tags(tags),
         **_related_questions(question),
     }

@@ -1,0 +1,84 @@
+"""Experience posts: writing one and its page. (The list page is in browse.py.)"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from kb.cache import cache_anonymous_page
+from kb.forms import BODY_MAX, CommentForm, ExperienceForm
+from kb.markdown import render_markdown
+from kb.models import Post, Vote
+from kb.views.questions import revisions_url
+
+SIDEBAR_QUESTIONS = 5
+
+
+@login_required
+def post_create(request):
+    form = ExperienceForm(request.POST or None)
+    preview_html = None
+    status = 200
+    if request.method == "POST":
+        if "preview" in request.POST:
+            form = ExperienceForm(initial=request.POST.dict())
+            preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
+        elif form.is_valid():
+            post = form.save(author=request.user)
+            messages.success(request, "Your experience post is published. Thank you!")
+            return redirect(post)
+        else:
+            status = 400
+    context = {"form": form, "preview_html": preview_html}
+    return render(request, "kb/post_form.html", context, status=status)
+
+
+def _get_experience_for_reader(request, pk: int) -> Post:
+    post = get_object_or_404(Post.objects.experiences().with_author(), pk=pk)
+    if post.is_deleted and not request.user.is_staff:
+        raise Http404("This post was deleted.")
+    return post
+
+
+def post_redirect(request, pk: int):
+    return redirect(_get_experience_for_reader(request, pk), permanent=True)
+
+
+def _questions_sharing_tags(tags) -> list[Post]:
+    if not tags:
+        return []
+    return list(
+        Post.objects.questions()
+        .visible()
+        .filter(tags__in=tags)
+        .distinct()
+        .only("id", "title", "slug", "kind", "score")
+        .order_by("-score", "-created_at")[:SIDEBAR_QUESTIONS]
+    )
+
+
+@cache_anonymous_page
+def post_detail(request, pk: int, slug: str):
+    post = _get_experience_for_reader(request, pk)
+    if slug != post.slug:
+        return redirect(post, permanent=True)
+    # F(): simultaneous readers all count.
+    Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    post.view_count += 1
+    post._shown_comments = post.shown_comments
+    tags = sorted(post.tags.all(), key=lambda tag: tag.name)
+    voted_ids = set()
+    if request.user.is_authenticated:
+        voted_ids = set(
+            Vote.objects.filter(user=request.user, post=post).values_list("post_id", flat=True)
+        )
+    context = {
+        "post": post,
+        "tags": tags,
+        "voted_ids": voted_ids,
+        "comment_form": CommentForm(),
+        "revisions_url": revisions_url(post),
+        "questions": _questions_sharing_tags(tags),
+    }
+    return render(request, "kb/post_detail.html", context)
