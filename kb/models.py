@@ -261,10 +261,17 @@ class Post(models.Model):
     def tag_names(self) -> list[str]:
         return sorted(tag.name for tag in self.tags.all())
 
-    def edit(self, editor, *, body: str, title: str = "", tags: list | None = None) -> "Revision":
-        """Save new text (and tags), keeping the old version as a Revision."""
+    def edit(
+        self, editor, *, body: str, title: str = "", tags: list | None = None
+    ) -> "Revision | None":
+        """Save new text (and tags), keeping the old version as a Revision.
+
+        Nothing changed (same title, body and tags): no revision, no "edited" mark; None.
+        """
         from kb.tags import get_or_create_tags
 
+        if self._edit_changes_nothing(body=body, title=title, tags=tags):
+            return None
         with transaction.atomic():
             revision = Revision.objects.create(
                 post=self,
@@ -282,6 +289,13 @@ class Post(models.Model):
                 self.tags.set(get_or_create_tags(tags))
         _changed(self.pk)
         return revision
+
+    def _edit_changes_nothing(self, *, body: str, title: str, tags: list | None) -> bool:
+        if body != self.body or (not self.is_answer and title != self.title):
+            return False
+        if tags is None or self.is_answer:
+            return True
+        return set(tags) == set(self.tag_names())
 
     def soft_delete(self, *, by) -> None:
         """Hide the post (kept in the database). An accepted answer is unaccepted first."""

@@ -259,3 +259,13 @@ def test_soft_delete_leaves_row_in_database(alice, question):
     question.soft_delete(by=alice)
     assert Post.objects.filter(pk=question.pk).exists()
     assert not Post.objects.visible().filter(pk=question.pk).exists()
+
+
+def test_edit_that_changes_nothing_keeps_no_revision(alice_client, question):
+    data = {"title": question.title, "body": question.body, "tags": " ".join(question.tag_names())}
+    response = alice_client.post(_edit_url(question), data, follow=True)
+    assert response.status_code == 200
+    assert "Nothing changed" in response.content.decode()
+    question.refresh_from_db()
+    assert question.edited_at is None
+    assert not Revision.objects.filter(post=question).exists()

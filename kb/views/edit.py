@@ -42,13 +42,16 @@ def post_edit(request, pk: int):
             preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
         elif form.is_valid():
             data = form.cleaned_data
-            post.edit(
+            revision = post.edit(
                 request.user,
                 title=data.get("title", ""),
                 body=data["body"],
                 tags=data.get("tags"),
             )
-            messages.success(request, "Your edit is saved.")
+            if revision is None:
+                messages.info(request, "Nothing changed, so no new revision was saved.")
+            else:
+                messages.success(request, "Your edit is saved.")
             return redirect(post.get_absolute_url())
         else:
             status = 400
