@@ -309,7 +309,9 @@ class Post(models.Model):
                     question._move_accept_reputation(self.pk, -1)
                     Post.objects.filter(pk=question.pk).update(accepted_answer=None)
                 # F(): an answer posted while this one is deleted keeps the count exact.
-                Post.objects.filter(pk=question.pk).update(answer_count=F("answer_count") - 1)
+                Post.objects.filter(pk=question.pk, answer_count__gt=0).update(
+                    answer_count=F("answer_count") - 1
+                )
         if hidden:
             self.is_deleted = True
             _changed(self.pk, self.parent_id)
@@ -432,7 +434,9 @@ class Comment(models.Model):
             hidden = Comment.objects.filter(pk=self.pk, is_deleted=False).update(is_deleted=True)
             if hidden:
                 # F(): a delete racing a new comment keeps the count exact.
-                Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") - 1)
+                Post.objects.filter(pk=self.post_id, comment_count__gt=0).update(
+                    comment_count=F("comment_count") - 1
+                )
         self.is_deleted = True
         if hidden:
             _changed(self.post_id)
