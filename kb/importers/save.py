@@ -1,0 +1,423 @@
+"""Write parsed threads with the models: one shared path for every importer.
+
+Rows go in with ``bulk_create`` in batches, so ``Post.save()`` (which renders Markdown) is
+not called: bodies are rendered here, Markdown through ``render_markdown`` and Stack
+Exchange HTML through ``sanitize_html`` (the same sanitiser). Imported scores go into
+``source_score``; local ``score`` and the placeholder users' reputation stay untouched.
+Idempotent: ``(source, source_id)`` rows that exist are skipped. The caller owns the
+transaction (``transaction.atomic``), so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from kb.importers.base import (
+    ImportedComment,
+    ImportedLink,
+    ImportedPost,
+    ImportedUser,
+    ImportFileError,
+    Thread,
+)
+from kb.markdown import render_inline_markdown, render_markdown, sanitize_html
+from kb.models import SLUG_MAX_LENGTH, Comment, Post, PostLink
+from kb.tags import get_or_create_tags, resolve_synonyms
+
+BATCH_SIZE = 500
+# Above this many new posts the whole index is rebuilt after the commit, instead of
+# remembering every new id (which would make memory grow with the dump).
+REINDEX_ID_LIMIT = 5000
+_USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
+
+
+@dataclass
+class ImportReport:
+    source: str
+    questions: int = 0
+    experiences: int = 0
+    answers: int = 0
+    comments: int = 0
+    users: int = 0
+    tags: int = 0
+    links: int = 0
+    accepted: int = 0
+    already_imported: int = 0
+    missing_comments: int = 0
+    skipped_deleted: int = 0
+    skipped_links: int = 0
+    dry_run: bool = False
+    first_post_id: int | None = None
+    first_post_url: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return self.questions + self.experiences + self.answers + self.comments
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.questions} question{'s' * (self.questions != 1)}",
+            f"{self.experiences} experience post{'s' * (self.experiences != 1)}",
+            f"{self.answers} answer{'s' * (self.answers != 1)}",
+            f"{self.comments} comment{'s' * (self.comments != 1)}",
+            f"{self.users} user{'s' * (self.users != 1)}",
+            f"{self.tags} new tag{'s' * (self.tags != 1)}",
+            f"{self.links} link{'s' * (self.links != 1)}",
+            f"{self.accepted} accepted answer{'s' * (self.accepted != 1)}",
+        ]
+        verb = "Would import" if self.dry_run else "Imported"
+        lines = [f"{verb} {', '.join(parts)} from {self.source}."]
+        if self.created == 0 and self.already_imported:
+            lines.append(f"Nothing new: all {self.already_imported} items were imported before.")
+        elif self.already_imported:
+            lines.append(
+                f"{self.already_imported} items were imported before and kept as they are."
+            )
+        if self.missing_comments:
+            lines.append(f"{self.missing_comments} comments not in the file (Reddit 'more' stubs).")
+        if self.skipped_deleted:
+            lines.append(
+                f"{self.skipped_deleted} deleted or removed comments without replies skipped."
+            )
+        if self.skipped_links:
+            lines.append(f"{self.skipped_links} links to posts outside the dump skipped.")
+        lines.extend(self.warnings)
+        return "\n".join(lines)
+
+
+class ImportWriter:
+    """Writes batches of users, posts, comments and links for one source, then ``finish()``.
+
+    ``source`` identifies the site (``reddit:funny``, ``stackexchange:conlang.stackexchange.com``)
+    and, with each item's ``source_id``, makes re-imports find what exists.
+    ``user_prefix`` starts every placeholder username; it contains "~", which sign-up
+    usernames cannot, so a placeholder never takes a real person's name (or the reverse).
+    """
+
+    def __init__(self, *, source: str, user_prefix: str, users_from: str = "") -> None:
+        self.source = source
+        self.user_prefix = user_prefix
+        self.users_from = users_from or source
+        self.report = ImportReport(source=source)
+        self._tags: dict[str, Tag] = {}
+        self._tag_count_before = Tag.objects.count()
+        self._new_post_ids: list[int] = []
+        self._reindex_everything = False
+        self._pending_accepts: dict[str, int] = {}  # answer source id -> question pk
+        self._content_type = ContentType.objects.get_for_model(Post)
+
+    # -- users ----------------------------------------------------------------------------
+
+    def username(self, key: str) -> str:
+        return (self.user_prefix + _USERNAME_UNSAFE.sub("~", key))[:150]
+
+    def save_users(self, users: Iterable[ImportedUser]) -> dict[str, int]:
+        """Placeholder users for these authors (created when new); returns key -> pk."""
+        wanted = {self.username(user.key): user for user in users}
+        User = get_user_model()
+        found = dict(User.objects.filter(username__in=list(wanted)).values_list("username", "pk"))
+        new_users = []
+        for username, user in wanted.items():
+            if username in found:
+                continue
+            placeholder = User(
+                username=username,
+                display_name=(user.name or user.key)[:60],
+                is_imported=True,
+                imported_from=self.users_from,
+                is_active=False,
+            )
+            placeholder.set_unusable_password()
+            new_users.append(placeholder)
+        for created in User.objects.bulk_create(new_users, batch_size=BATCH_SIZE):
+            found[created.username] = created.pk
+        self.report.users += len(new_users)
+        return {user.key: found[username] for username, user in wanted.items()}
+
+    # -- posts ----------------------------------------------------------------------------
+
+    def save_posts(self, posts: list[ImportedPost]) -> None:
+        """One batch: questions/experiences before answers, so an answer finds its question."""
+        posts = sorted(posts, key=lambda post: post.kind == "answer")
+        existing = self._existing_post_ids([post.source_id for post in posts])
+        new_posts = [post for post in posts if post.source_id not in existing]
+        self.report.already_imported += len(posts) - len(new_posts)
+        openers = [post for post in new_posts if post.kind != "answer"]
+        answers = [post for post in new_posts if post.kind == "answer"]
+        if openers:
+            self._create_posts(openers, {})
+        if answers:
+            parents = self._existing_post_ids([post.parent_source_id for post in answers])
+            for answer in answers:
+                if answer.parent_source_id not in parents:
+                    raise ImportFileError(
+                        "", answer.where, f"answer's question {answer.parent_source_id} is absent"
+                    )
+            self._create_posts(answers, parents)
+        self._remember_accepts(posts)
+
+    def _create_posts(self, posts: list[ImportedPost], parents: dict[str, int]) -> None:
+        authors = self.save_users(post.author for post in posts)
+        rows = [self._post_row(post, authors, parents) for post in posts]
+        created = Post.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self._tag_posts(posts, created)
+        for row in created:
+            setattr(
+                self.report,
+                _REPORT_FIELD[row.kind],
+                getattr(self.report, _REPORT_FIELD[row.kind]) + 1,
+            )
+            if self.report.first_post_id is None and row.kind != Post.Kind.ANSWER:
+                self.report.first_post_id = row.pk
+                self.report.first_post_url = row.get_absolute_url()
+        self._note_new_posts([row.pk for row in created])
+
+    def _post_row(self, post: ImportedPost, authors: dict[str, int], parents: dict[str, int]):
+        html = (
+            sanitize_html(post.body) if post.body_format == "html" else render_markdown(post.body)
+        )
+        title = post.title[:300]
+        slug = (slugify(title)[:SLUG_MAX_LENGTH].strip("-") or "post") if title else ""
+        return Post(
+            kind=post.kind,
+            title=title,
+            slug=slug,
+            body=post.body,
+            body_html=html,
+            author_id=authors[post.author.key],
+            parent_id=parents.get(post.parent_source_id) if post.kind == "answer" else None,
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            last_activity_at=post.last_activity_at or post.edited_at or post.created_at,
+            view_count=max(post.view_count, 0),
+            source=self.source,
+            source_id=post.source_id,
+            source_url=post.url[:500],
+            source_score=post.score,
+            source_author=post.author.name[:150],
+        )
+
+    def _tag_posts(self, posts: list[ImportedPost], rows: list[Post]) -> None:
+        names = {name for post in posts for name in post.tags}
+        synonyms = dict(zip(sorted(names), resolve_synonyms(sorted(names)), strict=False))
+        # resolve_synonyms drops repeats, so map name by name when two names merge.
+        if len(synonyms) != len(names):
+            synonyms = {name: resolve_synonyms([name])[0] for name in names}
+        unknown = [synonyms[name] for name in names if synonyms[name] not in self._tags]
+        for tag in get_or_create_tags(unknown):
+            self._tags[tag.name] = tag
+        items = []
+        for post, row in zip(posts, rows, strict=True):
+            tag_names = dict.fromkeys(synonyms[name] for name in post.tags)
+            items += [
+                TaggedItem(tag=self._tags[name], content_type=self._content_type, object_id=row.pk)
+                for name in tag_names
+            ]
+        TaggedItem.objects.bulk_create(items, batch_size=BATCH_SIZE)
+
+    def _remember_accepts(self, posts: list[ImportedPost]) -> None:
+        questions = [post for post in posts if post.accepted_answer_source_id]
+        if questions:
+            pks = self._existing_post_ids([post.source_id for post in questions])
+            for post in questions:
+                self._pending_accepts[post.accepted_answer_source_id] = pks[post.source_id]
+        self._apply_accepts()
+
+    def _apply_accepts(self) -> None:
+        """Set accepted answers whose answer exists by now (it may come in a later batch)."""
+        if not self._pending_accepts:
+            return
+        answers = self._existing_post_ids(list(self._pending_accepts))
+        for answer_source_id, answer_pk in answers.items():
+            question_pk = self._pending_accepts.pop(answer_source_id)
+            updated = Post.objects.filter(pk=question_pk, accepted_answer__isnull=True).update(
+                accepted_answer_id=answer_pk
+            )
+            self.report.accepted += updated
+
+    def _existing_post_ids(self, source_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        ids = list(dict.fromkeys(source_ids))
+        for chunk in _chunks(ids, BATCH_SIZE):
+            found.update(
+                Post.objects.filter(source=self.source, source_id__in=chunk).values_list(
+                    "source_id", "pk"
+                )
+            )
+        return found
+
+    def _note_new_posts(self, pks: list[int]) -> None:
+        if self._reindex_everything:
+            return
+        self._new_post_ids += pks
+        if len(self._new_post_ids) > REINDEX_ID_LIMIT:
+            self._reindex_everything = True
+            self._new_post_ids = []
+
+    def only_with_known_parents(self, answers: list[ImportedPost]) -> list[ImportedPost]:
+        """The answers whose question is imported (``--limit`` leaves the others out)."""
+        known = self._existing_post_ids([answer.parent_source_id for answer in answers])
+        return [answer for answer in answers if answer.parent_source_id in known]
+
+    def only_on_known_posts(self, comments: list[ImportedComment]) -> list[ImportedComment]:
+        known = self._existing_post_ids([comment.post_source_id for comment in comments])
+        return [comment for comment in comments if comment.post_source_id in known]
+
+    # -- comments and links ---------------------------------------------------------------
+
+    def save_comments(self, comments: list[ImportedComment]) -> None:
+        existing = set(
+            Comment.objects.filter(
+                source=self.source, source_id__in=[comment.source_id for comment in comments]
+            ).values_list("source_id", flat=True)
+        )
+        new_comments = [comment for comment in comments if comment.source_id not in existing]
+        self.report.already_imported += len(comments) - len(new_comments)
+        if not new_comments:
+            return
+        posts = self._existing_post_ids([comment.post_source_id for comment in new_comments])
+        for comment in new_comments:
+            if comment.post_source_id not in posts:
+                raise ImportFileError(
+                    "", comment.where, f"the comment's post {comment.post_source_id} is absent"
+                )
+        authors = self.save_users(comment.author for comment in new_comments)
+        rows = [
+            Comment(
+                post_id=posts[comment.post_source_id],
+                author_id=authors[comment.author.key],
+                body=comment.body,
+                body_html=render_inline_markdown(comment.body),
+                created_at=comment.created_at,
+                source=self.source,
+                source_id=comment.source_id,
+                source_score=comment.score,
+            )
+            for comment in new_comments
+        ]
+        Comment.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.report.comments += len(rows)
+        self._note_new_posts(sorted({row.post_id for row in rows}))
+
+    def save_links(self, links: list[ImportedLink]) -> None:
+        posts = self._existing_post_ids(
+            [link.from_source_id for link in links] + [link.to_source_id for link in links]
+        )
+        pairs = {}
+        for link in links:
+            if link.from_source_id in posts and link.to_source_id in posts:
+                pair = (posts[link.from_source_id], posts[link.to_source_id])
+                if pair[0] != pair[1]:
+                    pairs.setdefault(pair, link.kind)
+            else:
+                self.report.skipped_links += 1
+        if not pairs:
+            return
+        existing = set(
+            PostLink.objects.filter(from_post_id__in={a for a, _ in pairs}).values_list(
+                "from_post_id", "to_post_id"
+            )
+        )
+        rows = [
+            PostLink(from_post_id=a, to_post_id=b, kind=kind)
+            for (a, b), kind in pairs.items()
+            if (a, b) not in existing
+        ]
+        PostLink.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.report.links += len(rows)
+
+    # -- the end --------------------------------------------------------------------------
+
+    def finish(self, *, drop_unused_users: bool = False) -> ImportReport:
+        """Counters, accepted answers left over, search index and page cache (after commit)."""
+        self._pending_accepts.clear()  # accepted answers missing from the dump stay unset
+        self._recount()
+        if drop_unused_users:
+            self.report.users -= self._drop_unused_users()
+        self.report.tags = Tag.objects.count() - self._tag_count_before
+        self._schedule_search_update()
+        return self.report
+
+    def _recount(self) -> None:
+        """answer_count and comment_count of this source's posts, counted by the database."""
+        answers = (
+            Post.objects.filter(parent=OuterRef("pk"), is_deleted=False)
+            .order_by()
+            .values("parent")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        comments = (
+            Comment.objects.filter(post=OuterRef("pk"), is_deleted=False)
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        zero = Value(0)
+        Post.objects.filter(source=self.source).exclude(kind=Post.Kind.ANSWER).update(
+            answer_count=Coalesce(Subquery(answers, output_field=IntegerField()), zero)
+        )
+        Post.objects.filter(source=self.source).update(
+            comment_count=Coalesce(Subquery(comments, output_field=IntegerField()), zero)
+        )
+
+    def _drop_unused_users(self) -> int:
+        """Stack Exchange dumps list every member; keep only those whose text we import."""
+        User = get_user_model()
+        unused = User.objects.filter(is_imported=True, imported_from=self.users_from).filter(
+            ~Exists(Post.objects.filter(author=OuterRef("pk"))),
+            ~Exists(Comment.objects.filter(author=OuterRef("pk"))),
+        )
+        _, per_model = unused.delete()
+        return per_model.get(User._meta.label, 0)
+
+    def _schedule_search_update(self) -> None:
+        from kb import search
+        from kb.cache import bump_content_version
+
+        if self._reindex_everything:
+            transaction.on_commit(search.rebuild_from_database)
+        elif self._new_post_ids:
+            search.schedule_reindex(*self._new_post_ids)
+        transaction.on_commit(bump_content_version)
+
+
+_REPORT_FIELD = {
+    Post.Kind.QUESTION: "questions",
+    Post.Kind.EXPERIENCE: "experiences",
+    Post.Kind.ANSWER: "answers",
+}
+
+
+def save_threads(
+    threads: Iterable[Thread], *, source: str, user_prefix: str, users_from: str = ""
+) -> ImportReport:
+    """Write whole threads (the Reddit path; small enough to hold in memory)."""
+    writer = ImportWriter(source=source, user_prefix=user_prefix, users_from=users_from)
+    for thread in threads:
+        writer.save_posts([thread.question, *thread.answers])
+        writer.save_comments(thread.comments)
+        if thread.links:
+            writer.save_links(thread.links)
+        writer.report.missing_comments += thread.missing_comments
+        writer.report.skipped_deleted += thread.skipped
+    return writer.finish()
+
+
+def _chunks(items: list, size: int):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
