@@ -192,4 +192,11 @@
       }, 200);
     });
   });
+  // Delete buttons (.js-confirm) ask first; without JS the plain POST deletes (staff can restore).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".js-confirm");
+    if (button && !window.confirm(button.getAttribute("data-confirm") || "Are you sure?")) {
+      event.preventDefault();
+    }
+  });
 })();
