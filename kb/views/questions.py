@@ -17,7 +17,7 @@ from kb import search
 from kb.cache import cache_anonymous_page
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
-from kb.models import Post, Vote, comments_prefetch
+from kb.models import Post, PostLink, Vote, comments_prefetch
 from kb.tags import MAX_TAG_LENGTH
 
 logger = logging.getLogger("kb.questions")
@@ -115,6 +115,33 @@ def _related_questions(question: Post) -> dict:
     return {"related_template": template, "related_questions": related}
 
 
+def _post_links(question: Post) -> list[tuple[str, Post]]:
+    """Duplicate/related links (from imports): one query, and none for local questions."""
+    if not question.source:
+        return []
+    links = (
+        PostLink.objects.filter(Q(from_post=question) | Q(to_post=question))
+        .filter(from_post__is_deleted=False, to_post__is_deleted=False)
+        .exclude(from_post__kind=Post.Kind.ANSWER)
+        .exclude(to_post__kind=Post.Kind.ANSWER)
+        .select_related("from_post", "to_post")
+        .order_by("kind", "id")
+    )
+    labels = {
+        (PostLink.Kind.DUPLICATE, True): "Duplicate of",
+        (PostLink.Kind.DUPLICATE, False): "Duplicated by",
+        (PostLink.Kind.RELATED, True): "Related",
+        (PostLink.Kind.RELATED, False): "Related",
+    }
+    return [
+        (
+            labels[link.kind, link.from_post_id == question.pk],
+            link.to_post if link.from_post_id == question.pk else link.from_post,
+        )
+        for link in links
+    ]
+
+
 def _render_question(request, question: Post, answer_form=None, status: int = 200):
     question._shown_comments = question.shown_comments  # one query, reused by the template
     answers = _answers(question)
@@ -138,6 +165,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "comment_form": CommentForm(),
         "revisions_url": revisions_url(question),
         "experiences": _experiences_sharing_tags(tags),
+        "post_links": _post_links(question),
         **_related_questions(question),
     }
     return render(request, "kb/question_detail.html", context, status=status)
