@@ -105,6 +105,7 @@ class EngineResult:
     scores: list[float] = field(default_factory=list)
     facet_tags: list[list[str]] = field(default_factory=list)  # tags of the first results
     estimated: bool = False  # total extrapolated from a verified sample (Whoosh phrases)
+    facet_counts: list[tuple[str, int]] | None = None  # counted by the engine over all results
 
 
 @dataclass
@@ -324,7 +325,7 @@ def search(
         per_page=per_page,
         sort=sort,
         took_ms=(time.perf_counter() - started) * 1000,
-        facets=_facets(result.facet_tags, exclude=query.tags),
+        facets=_facets(result, exclude=query.tags),
         suggestion=suggestion,
         messages=messages,
         estimated=result.estimated,
@@ -357,8 +358,11 @@ def _hit(document: SearchDocument, query: ParsedQuery, relevance: float) -> Hit:
     )
 
 
-def _facets(tag_lists: list[list[str]], exclude: list[str]) -> list[tuple[str, int]]:
-    counts = Counter(tag for tags in tag_lists for tag in tags if tag not in exclude)
+def _facets(result: EngineResult, exclude: list[str]) -> list[tuple[str, int]]:
+    if result.facet_counts is not None:
+        counts = Counter({tag: n for tag, n in result.facet_counts if tag not in exclude})
+    else:
+        counts = Counter(t for tags in result.facet_tags for t in tags if t not in exclude)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
 
 

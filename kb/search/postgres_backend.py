@@ -261,9 +261,12 @@ class PostgresBackend(SearchBackend):
                 # weight A against body D), so the full ranking of every match is needed only
                 # when titles do not fill the page.
                 in_title = f"title_vector @@ ({tsquery})"
+                # Ranked by the small title vector: no full vector is read for this tier.
                 cursor.execute(
-                    f"{select} WHERE {in_title} AND {where} ORDER BY {order} LIMIT %s",
-                    [*rank_params, *ts_params, *params, FACET_SAMPLE + offset],
+                    f"""SELECT post_id, ts_rank(title_vector, ({tsquery})) + 1 AS rank, tags
+                        FROM {self.table} WHERE {in_title} AND {where}
+                        ORDER BY rank DESC, created_at DESC LIMIT %s""",
+                    [*ts_params, *ts_params, *params, FACET_SAMPLE + offset],
                 )
                 ranked = cursor.fetchall()
                 if len(ranked) < offset + limit:

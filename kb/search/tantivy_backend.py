@@ -251,14 +251,14 @@ class TantivyBackend(SearchBackend):
             total=result.count or 0,
             documents=documents,
             scores=scores,
-            facet_tags=self._facets(searcher, tantivy_query) if result.count else [],
+            facet_counts=self._facets(searcher, tantivy_query) if result.count else [],
         )
 
-    def _facets(self, searcher, tantivy_query) -> list[list[str]]:
-        aggregation = {"tags": {"terms": {"field": "tags", "size": FACET_SIZE}}}
+    def _facets(self, searcher, tantivy_query) -> list[tuple[str, int]]:
+        """Tag counts over every result (not a sample): tantivy aggregates in Rust."""
+        aggregation = {"tags": {"terms": {"field": "tags", "size": FACET_SIZE + 5}}}
         buckets = searcher.aggregate(tantivy_query, aggregation)["tags"]["buckets"]
-        # The port counts tag lists; one list per bucket entry keeps that shape.
-        return [[bucket["key"]] for bucket in buckets for _ in range(int(bucket["doc_count"]))]
+        return [(bucket["key"], int(bucket["doc_count"])) for bucket in buckets]
 
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int

@@ -24,6 +24,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from whoosh import columns, fields, index
@@ -43,12 +44,14 @@ logger = logging.getLogger("kb.search")
 TITLE_REPEAT = 3
 PROXIMITY_BONUS = 0.5  # share of the score added when the words stand together
 VERIFY_SAMPLE = 200  # phrase candidates verified on the stored text
+MERGE_AT_SEGMENTS = 12
+RERANK_EXTRA = 20  # candidates beyond the page that the proximity bonus may lift into it
 WRITE_TIMEOUT = 60.0
 FACET_SAMPLE = 100
 # Rebuilds split the documents over this many processes (each writes its own segment).
 REBUILD_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 KIND_CODES = {"question": 1, "answer": 2, "experience": 3}
-COLUMNS = ("kind", "score", "answers", "accepted", "created")
+COLUMNS = ("kind", "score", "answers", "accepted", "created", "tag_list")
 MLT_TERMS = 8
 
 
@@ -66,6 +69,7 @@ def _schema() -> fields.Schema:
         answers=fields.COLUMN(columns.NumericColumn("i")),
         accepted=fields.COLUMN(columns.NumericColumn("b")),
         created=fields.COLUMN(columns.NumericColumn("q")),
+        tag_list=fields.COLUMN(columns.VarBytesColumn()),  # facets without the stored body
         doc=fields.STORED,
     )
 
@@ -84,6 +88,7 @@ def _fields(document: SearchDocument) -> dict:
         "answers": document.answer_count,
         "accepted": int(document.accepted),
         "created": document.created_ts,
+        "tag_list": " ".join(document.tags).encode(),
         "doc": _stored(document),
     }
 
@@ -185,7 +190,9 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        # Merging on every small commit rewrites segments and makes single updates slow;
+        # merge only once the small segments pile up.
+        writer.commit(merge=len(writer.segments) >= MERGE_AT_SEGMENTS)
 
     def remove_ids(self, post_ids: list[int]) -> None:
         if not self.exists():
@@ -252,38 +259,52 @@ class WhooshBackend(SearchBackend):
         ix = self._fast()
         matches = _matches(ix, query)
         patterns = [phrase_pattern(phrase) for phrase in query.phrases]
-        unwanted = [phrase_pattern(phrase) for phrase in query.excluded_phrases]
-        to_verify = bool(patterns or unwanted)
-        sample = max(VERIFY_SAMPLE if to_verify else FACET_SAMPLE, offset + limit)
+        patterns_out = [phrase_pattern(phrase) for phrase in query.excluded_phrases]
+        wanted = offset + limit
+        rerank = sort == "relevance" and len(query.words) > 1
+        sample = max(FACET_SAMPLE, wanted + RERANK_EXTRA if rerank else wanted)
+        if patterns or patterns_out:
+            sample = max(sample, VERIFY_SAMPLE)
         top = heapq.nlargest(sample, matches.items(), key=_sort_key(ix, sort, query))
-        searcher = ix.searcher
-        candidates = [
-            (score, _document(int(stored["id"]), stored["doc"]))
-            for docnum, score in top
-            for stored in [searcher.stored_fields(docnum)]
-        ]
+        reader = _StoredReader(ix.searcher)
         total, estimated = len(matches), False
-        if to_verify:
-            verified = [
-                c for c in candidates
-                if _matches_all(c[1], patterns) and not _matches_any(c[1], unwanted)
-            ]  # fmt: skip
-            if total > len(candidates):
+        if patterns or patterns_out:
+            top, checked = self._verified(top, reader, patterns, patterns_out, wanted)
+            if checked < total:
                 estimated = True
-                total = round(total * len(verified) / max(1, len(candidates)))
+                total = max(len(top), round(total * len(top) / max(1, checked)))
             else:
-                total = len(verified)
-            candidates = verified
-        if sort == "relevance" and len(query.words) > 1:
-            candidates = _proximity_reranked(candidates, phrase_pattern(query.words))
-        page = candidates[offset : offset + limit]
+                total = len(top)
+        if rerank:
+            window = top[: wanted + RERANK_EXTRA]
+            top = (
+                _proximity_reranked(window, reader, phrase_pattern(query.words))
+                + top[len(window) :]
+            )
+        page = top[offset:wanted]
+        tags = ix.columns["tag_list"]
         return EngineResult(
-            total=max(total, len(candidates)),
-            documents=[document for _, document in page],
-            scores=[score for score, _ in page],
-            facet_tags=[document.tags for _, document in candidates[:FACET_SAMPLE]],
+            total=total,
+            documents=[reader.document(docnum) for docnum, _ in page],
+            scores=[score for _, score in page],
+            facet_tags=[tags[docnum].decode().split() for docnum, _ in top[:FACET_SAMPLE]],
             estimated=estimated,
         )
+
+    @staticmethod
+    def _verified(top, reader, patterns, patterns_out, wanted):
+        """Narrow first, verify after: check candidates in rank order on the stored text."""
+        kept, checked = [], 0
+        for docnum, score in top:
+            checked += 1
+            text = _text(reader.document(docnum))
+            if all(p.search(text) for p in patterns) and not any(
+                p.search(text) for p in patterns_out
+            ):
+                kept.append((docnum, score))
+            if len(kept) >= max(wanted, FACET_SAMPLE // 4) and checked >= wanted * 4:
+                break
+        return kept, checked
 
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
@@ -348,22 +369,32 @@ class WhooshBackend(SearchBackend):
         return found
 
 
+class _StoredReader:
+    """Stored documents read on demand, once each (they hold the whole body)."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.cache: dict[int, SearchDocument] = {}
+
+    def document(self, docnum: int) -> SearchDocument:
+        if docnum not in self.cache:
+            stored = self.searcher.stored_fields(docnum)
+            self.cache[docnum] = _document(int(stored["id"]), stored["doc"])
+        return self.cache[docnum]
+
+
 def _text(document: SearchDocument) -> str:
     return f"{document.title}\n{document.parent_title}\n{document.body}"
 
 
-def _matches_all(document: SearchDocument, patterns) -> bool:
-    text = _text(document)
-    return all(pattern.search(text) for pattern in patterns)
-
-
-def _proximity_reranked(candidates, pattern):
+def _proximity_reranked(candidates, reader, pattern):
     """Words next to each other in the text rank above the same words scattered."""
-    return sorted(
-        ((score * (1 + PROXIMITY_BONUS) if pattern.search(_text(doc)) else score, doc)
-         for score, doc in candidates),
-        key=lambda item: -item[0],
-    )  # fmt: skip
+    rescored = [
+        (docnum, score * (1 + PROXIMITY_BONUS) if pattern.search(_text(reader.document(docnum)))
+         else score)
+        for docnum, score in candidates
+    ]  # fmt: skip
+    return sorted(rescored, key=lambda item: -item[1])
 
 
 def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> dict[int, float]:
@@ -417,9 +448,4 @@ def _sort_key(ix: whoosh_fast.Index, sort: str, query: ParsedQuery):
         return lambda item: (created[item[0]], item[0])
     if sort == "votes":
         return lambda item: (scores[item[0]], created[item[0]])
-    return lambda item: (item[1], created[item[0]])
-
-
-def _matches_any(document: SearchDocument, patterns) -> bool:
-    text = _text(document)
-    return any(pattern.search(text) for pattern in patterns)
+    return itemgetter(1)  # C-level key: the top-k over tens of thousands of matches

@@ -134,7 +134,7 @@ def _lengths(reader) -> list[float]:
 def _column(reader, name: str) -> list:
     count = reader.doc_count_all()
     if not reader.has_column(name):
-        return [0] * count
+        return [b""] * count if name == "tag_list" else [0] * count
     return _numbers(reader.column_reader(name, translate=False), count, 0)
 
 
