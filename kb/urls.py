@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import actions, browse, edit, errors, home, posts, questions, search, tags
+from kb.views import actions, browse, edit, errors, home, imports, posts, questions, search, tags
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -53,6 +53,7 @@ kb_patterns = [
     path("feeds/posts/", feeds.ExperiencePostsFeed(), name="feed-posts"),
     path("feeds/tags/<str:slug>/", feeds.TagFeed(), name="feed-tag"),
     path("search/", search.search_page, name="search"),
+    path("import/", imports.import_page, name="import"),
     path("search/similar/", search.similar_questions, name="search-similar"),
 ]
 
