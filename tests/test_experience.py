@@ -151,3 +151,11 @@ def test_page_query_count_is_constant(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = client.get(post.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_meta_description_is_escaped_once(client):
+    post = make_experience(body="Salary went from 50k & up; **bold** move, and x < y " * 2)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'content="Salary went from 50k &amp; up; bold move, and x &lt; y' in html
+    assert "&amp;amp;" not in html
+    assert "&amp;lt;" not in html
