@@ -151,7 +151,7 @@ class _Parser:
                 created_at=self._time(data, where),
                 edited_at=self._edited(data),
                 score=int(data.get("score") or 0),
-                url=_permalink(data),
+                url=_permalink(data) or _comment_url(thread.question.url, data),
                 parent_source_id=parent_id,
             )
             thread.answers.append(answer)
@@ -233,6 +233,13 @@ class _Parser:
 def _permalink(data: dict) -> str:
     permalink = data.get("permalink") or ""
     return f"https://www.reddit.com{permalink}" if permalink.startswith("/") else permalink
+
+
+def _comment_url(thread_url: str, data: dict) -> str:
+    """Older payloads lack a comment permalink: the thread's URL plus the comment id."""
+    if not thread_url or not data.get("id"):
+        return ""
+    return f"{thread_url.rstrip('/')}/{data['id']}/"
 
 
 def _more_count(child: dict) -> int:
