@@ -83,7 +83,15 @@ def comment_create(request, pk: int):
         return _refuse(request, post, "Comment not posted: " + form.errors["body"][0], 400)
     comment = post.add_comment(request.user, form.cleaned_data["body"])
     if _wants_json(request):
-        return JsonResponse({"id": comment.pk, "html": comment.body_html}, status=201)
+        return JsonResponse(
+            {
+                "id": comment.pk,
+                "html": comment.body_html,
+                "author": request.user.name,
+                "author_url": request.user.get_absolute_url(),
+            },
+            status=201,
+        )
     messages.success(request, "Comment added.")
     return redirect(f"{_page_url(post)}#comment-{comment.pk}")
 

@@ -192,6 +192,45 @@
       }, 200);
     });
   });
+  // Comment forms (.js-comment-form): add the comment to the list without a reload.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("js-comment-form")) return;
+    event.preventDefault();
+    var button = form.querySelector("button");
+    var textarea = form.querySelector("textarea");
+    button.disabled = true;
+    post(form.action, form, new FormData(form))
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (result) {
+        if (!result.ok) { say(result.data.error || "Your comment was not posted.", "error"); return; }
+        var list = form.closest(".post-comments").querySelector(".comments");
+        var item = document.createElement("li");
+        item.id = "comment-" + result.data.id;
+        var body = document.createElement("span");
+        body.className = "comment-body";
+        body.innerHTML = result.data.html;  // sanitised server-side by kb.markdown
+        var meta = document.createElement("span");
+        meta.className = "comment-meta small";
+        var author = document.createElement("a");
+        author.href = result.data.author_url;
+        author.textContent = result.data.author;
+        meta.appendChild(document.createTextNode("– "));
+        meta.appendChild(author);
+        meta.appendChild(document.createTextNode(" just now"));
+        item.appendChild(body);
+        item.appendChild(meta);
+        list.appendChild(item);
+        list.hidden = false;
+        textarea.value = "";
+        form.closest("details").open = false;
+      })
+      .catch(function () { form.submit(); })
+      .then(function () { button.disabled = false; });
+  });
+
   // Delete buttons (.js-confirm) ask first; without JS the plain POST deletes (staff can restore).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".js-confirm");
