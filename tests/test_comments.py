@@ -159,3 +159,19 @@ def test_delete_button_only_for_author_and_staff(client, alice, bob, staff):
         client.force_login(user)
         html = client.get(question.get_absolute_url()).content.decode()
         assert (_delete_url(comment) in html) is expected
+
+
+def test_comment_as_json_returns_rendered_html_and_author(bob_client, bob):
+    question = make_question()
+    response = bob_client.post(
+        _create_url(question),
+        {"body": "Have you tried *stereo* first?"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 201
+    data = response.json()
+    assert data["html"] == "Have you tried <em>stereo</em> first?"
+    assert data["author"] == bob.name
+    assert data["author_url"] == bob.get_absolute_url()
+    assert Comment.objects.get(pk=data["id"]).post == question
+    assert _comment_count(question) == 1
