@@ -83,6 +83,12 @@ class Post(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     source_score = models.IntegerField(null=True, blank=True)
     source_author = models.CharField(max_length=150, blank=True)
+    # Stack Exchange bodies arrive as HTML: kept as the source and sanitised, not re-rendered.
+    body_format = models.CharField(
+        max_length=8,
+        choices=[("markdown", "Markdown"), ("html", "HTML")],
+        default="markdown",
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -119,11 +125,14 @@ class Post(models.Model):
         return self.title or f"{self.get_kind_display()} #{self.pk}"
 
     def save(self, *args, **kwargs):
-        from kb.markdown import render_markdown
+        from kb.markdown import render_markdown, sanitize_html
 
         if self.title:
             self.slug = slugify(self.title)[:SLUG_MAX_LENGTH].strip("-") or "post"
-        self.body_html = render_markdown(self.body)
+        if self.body_format == "html":
+            self.body_html = sanitize_html(self.body)
+        else:
+            self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
