@@ -260,3 +260,10 @@ def test_search_trouble_never_breaks_the_question_page(client, monkeypatch):
     monkeypatch.setattr(search, "related_questions", broken, raising=False)
     question = make_question()
     assert client.get(question.get_absolute_url()).status_code == 200
+
+
+def test_meta_description_is_escaped_once(client):
+    question = make_question(body="Offer of 50k & equity; **bold** choice, and x < y " * 2)
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert 'content="Offer of 50k &amp; equity; bold choice, and x &lt; y' in html
+    assert "&amp;amp;" not in html

@@ -1,19 +1,16 @@
 """Experience posts: writing one and its page. (The list page is in browse.py.)"""
 
-from html import unescape
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import strip_tags
 
 from kb.cache import cache_anonymous_page
 from kb.forms import BODY_MAX, CommentForm, ExperienceForm
 from kb.markdown import render_markdown
 from kb.models import Post, Vote
-from kb.views.questions import revisions_url
+from kb.views.questions import plain_text, revisions_url
 
 SIDEBAR_QUESTIONS = 5
 
@@ -61,11 +58,6 @@ def _questions_sharing_tags(tags) -> list[Post]:
     )
 
 
-def _plain_text(html: str) -> str:
-    """Text of rendered HTML, entities decoded (the template escapes it once, not twice)."""
-    return " ".join(unescape(strip_tags(html)).split())
-
-
 @cache_anonymous_page
 def post_detail(request, pk: int, slug: str):
     post = _get_experience_for_reader(request, pk)
@@ -88,6 +80,6 @@ def post_detail(request, pk: int, slug: str):
         "comment_form": CommentForm(),
         "revisions_url": revisions_url(post),
         "questions": _questions_sharing_tags(tags),
-        "meta_description": _plain_text(post.body_html),
+        "meta_description": plain_text(post.body_html),
     }
     return render(request, "kb/post_detail.html", context)

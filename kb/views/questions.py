@@ -1,6 +1,7 @@
 """Asking a question, the question page, answering, Markdown preview and tag suggestions."""
 
 import logging
+from html import unescape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
@@ -83,6 +85,11 @@ def _answers(question: Post) -> list[Post]:
         .prefetch_related(comments_prefetch())
         .order_by(accepted_first, "-score", "created_at", "id")
     )
+
+
+def plain_text(html: str) -> str:
+    """Text of rendered HTML, entities decoded (the template escapes it once, not twice)."""
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 def revisions_url(post: Post) -> str:
@@ -164,6 +171,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),
         "revisions_url": revisions_url(question),
+        "meta_description": plain_text(question.body_html),
         "experiences": _experiences_sharing_tags(tags),
         "post_links": _post_links(question),
         **_related_questions(question),
