@@ -81,3 +81,9 @@ def test_query_count_is_constant(client, settings, django_assert_max_num_queries
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/posts/?tag=skills")
     assert len(response.context["page"].object_list) == 20
+
+
+@pytest.mark.django_db
+def test_post_list_links_to_writing_an_experience_post(client):
+    html = client.get("/posts/").content.decode()
+    assert 'href="/posts/new/">Share your story</a>' in html

@@ -6,7 +6,8 @@
 // similar title, fetched from kb:search-similar as the user types (debounced). The list is
 // built with textContent only: titles are user text.
 (function () {
-  var title = document.getElementById("id_title");
+  // Only on the ask form: on edit and experience-post forms "similar questions" misleads.
+  var title = document.querySelector("form.ask-form #id_title");
   var navSearch = document.querySelector("form.nav-search");
   if (!title || !navSearch || !window.fetch) return;
   var endpoint = navSearch.getAttribute("action") + "similar/";
