@@ -67,24 +67,28 @@ class ImportReport:
         return self.questions + self.experiences + self.answers + self.comments
 
     def summary(self) -> str:
-        parts = [
-            f"{self.questions} question{'s' * (self.questions != 1)}",
-            f"{self.experiences} experience post{'s' * (self.experiences != 1)}",
-            f"{self.answers} answer{'s' * (self.answers != 1)}",
-            f"{self.comments} comment{'s' * (self.comments != 1)}",
-            f"{self.users} user{'s' * (self.users != 1)}",
-            f"{self.tags} new tag{'s' * (self.tags != 1)}",
-            f"{self.links} link{'s' * (self.links != 1)}",
-            f"{self.accepted} accepted answer{'s' * (self.accepted != 1)}",
+        counts = [
+            (self.questions, "question"),
+            (self.experiences, "experience post"),
+            (self.answers, "answer"),
+            (self.comments, "comment"),
+            (self.users, "user"),
+            (self.tags, "new tag"),
+            (self.links, "link"),
+            (self.accepted, "accepted answer"),
         ]
+        parts = [f"{n} {noun}{'s' * (n != 1)}" for n, noun in counts if n]
         verb = "Would import" if self.dry_run else "Imported"
-        lines = [f"{verb} {', '.join(parts)} from {self.source}."]
-        if self.created == 0 and self.already_imported:
-            lines.append(f"Nothing new: all {self.already_imported} items were imported before.")
-        elif self.already_imported:
-            lines.append(
-                f"{self.already_imported} items were imported before and kept as they are."
-            )
+        if parts:
+            lines = [f"{verb} {', '.join(parts)} from {self.source}."]
+            if self.already_imported:
+                lines.append(f"{self.already_imported} items were imported before and kept.")
+        else:
+            before = self.already_imported
+            lines = [
+                f"{verb} nothing new from {self.source}"
+                + (f": all {before} items were imported before." if before else ".")
+            ]
         if self.missing_comments:
             lines.append(f"{self.missing_comments} comments not in the file (Reddit 'more' stubs).")
         if self.skipped_deleted:

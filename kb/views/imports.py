@@ -71,7 +71,8 @@ def import_page(request):
             opened = _opening_post_id(thread, report)
             url = reverse("kb:import")
             return redirect(f"{url}?imported={opened}" if opened else url)
-    context = {"form": form, "imported": _imported_post(request.GET.get("imported"))}
+    imported = _imported_post(request.GET.get("imported")) if request.method == "GET" else None
+    context = {"form": form, "imported": imported}
     return render(request, "kb/import.html", context, status=400 if form.errors else 200)
 
 

@@ -51,7 +51,10 @@ def test_staff_import_a_thread_and_get_a_link_to_it(staff_client):
     assert Post.objects.answers().count() == 1
     assert Comment.objects.count() == 1
     page = staff_client.get(response.url).content.decode()
-    assert "Imported 1 question, 0 experience posts, 1 answer, 1 comment, 2 users" in page
+    assert (
+        "Imported 1 question, 1 answer, 1 comment, 2 users, 2 new tags from reddit:redditdev."
+        in page
+    )
     assert f'href="{question.get_absolute_url()}"' in page
 
 
@@ -70,7 +73,7 @@ def test_uploading_twice_creates_nothing_new_and_still_links_the_post(staff_clie
 
     assert row_counts() == before
     html = response.content.decode()
-    assert "Nothing new" in html
+    assert "Imported nothing new from reddit:redditdev: all 3 items were imported" in html
     assert Post.objects.questions().get().get_absolute_url() in html
 
 

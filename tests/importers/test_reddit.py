@@ -112,7 +112,7 @@ def test_importing_twice_creates_nothing_new():
     output = _import(REDDIT_FUNNY)
 
     assert row_counts() == before
-    assert "Nothing new: all 11 items were imported before." in output
+    assert "Imported nothing new from reddit:funny: all 11 items were imported before." in output
 
 
 def test_tags_option_replaces_subreddit_and_flair():
