@@ -269,3 +269,40 @@ def test_edit_that_changes_nothing_keeps_no_revision(alice_client, question):
     question.refresh_from_db()
     assert question.edited_at is None
     assert not Revision.objects.filter(post=question).exists()
+
+
+def test_deleted_posts_vanish_from_lists_feeds_and_sitemap_until_restored(
+    client, alice, staff, monkeypatch
+):
+    reindexed = []
+    monkeypatch.setattr("kb.search.schedule_reindex", lambda *ids: reindexed.extend(ids))
+    question = make_question(alice, title="A question that will be deleted soon", tags=["gone"])
+    story = make_experience(alice, title="A story that will be deleted soon", tags=["gone"])
+    pages = [
+        reverse("kb:home"),
+        reverse("kb:question-list"),
+        reverse("kb:post-list"),
+        reverse("kb:tag-detail", args=["gone"]),
+        reverse("kb:feed-questions"),
+        reverse("kb:feed-posts"),
+        reverse("kb:feed-tag", args=["gone"]),
+        "/sitemap.xml",
+    ]
+
+    def shown_anywhere(post):
+        return [url for url in pages if post.get_absolute_url() in client.get(url).content.decode()]
+
+    assert shown_anywhere(question)
+    assert shown_anywhere(story)
+    question.soft_delete(by=alice)
+    story.soft_delete(by=alice)
+    assert shown_anywhere(question) == []
+    assert shown_anywhere(story) == []
+    assert {question.pk, story.pk} <= set(reindexed)
+
+    reindexed.clear()
+    question.restore(by=staff)
+    story.restore(by=staff)
+    assert shown_anywhere(question)
+    assert shown_anywhere(story)
+    assert {question.pk, story.pk} <= set(reindexed)
