@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from kb.importers.base import Thread
 from kb.importers.save import BATCH_SIZE, ImportReport, ImportWriter, save_threads
@@ -120,3 +120,6 @@ def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+        # With DEBUG on, Django keeps every query's SQL (bodies included): memory would
+        # grow with the dump.
+        reset_queries()
