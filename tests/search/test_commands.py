@@ -107,3 +107,13 @@ def test_bench_search_rejects_unknown_engines():
 
     with pytest.raises(CommandError):
         call_command("bench_search", "--engines", "lucene")
+
+
+def test_postgres_engine_on_sqlite_is_a_clear_error():
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("this checks the SQLite message")
+    with pytest.raises(CommandError, match="postgres"):
+        call_command("rebuild_index", "--backend", "postgres")

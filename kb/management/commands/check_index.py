@@ -8,7 +8,8 @@ Exits 1 when the index has drifted from the database (fix it with ``rebuild_inde
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from kb import search
 from kb.search.documents import iter_all_documents
@@ -24,6 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, backend=None, **options):
         engine = search.get_backend(backend)
+        if engine.name == "postgres" and connection.vendor != "postgresql":
+            raise CommandError("The postgres engine needs KB_DATABASE_URL=postgres://…")
         indexed = engine.fingerprints() if engine.exists() else {}
         expected = {document.id: document.fingerprint for document in iter_all_documents()}
         missing = sorted(set(expected) - set(indexed))

@@ -7,7 +7,8 @@ clone gets an index and a restart does not rebuild one). A progress bar shows on
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from tqdm import tqdm
 
 from kb import search
@@ -26,6 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, backend=None, if_missing=False, **options):
         engine = search.get_backend(backend)
+        if engine.name == "postgres" and connection.vendor != "postgresql":
+            raise CommandError("The postgres engine needs KB_DATABASE_URL=postgres://…")
         if if_missing and engine.exists():
             if options["verbosity"] >= 2:
                 self.stdout.write(f"The {engine.name} index exists; nothing to do.")
