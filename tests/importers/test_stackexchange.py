@@ -296,3 +296,15 @@ def test_question_page_query_count_stays_constant(client, django_assert_max_num_
         with django_assert_max_num_queries(12):
             response = client.get(question.get_absolute_url())
         assert response.content.decode().count("original answer") == question.answer_count
+
+
+def test_the_benchmark_generator_writes_an_importable_dump(tmp_path):
+    call_command("make_se_dump", str(tmp_path / "synthetic"), "--posts", "90", stdout=StringIO())
+
+    output = _import(tmp_path / "synthetic")
+
+    assert Post.objects.questions().count() == 30
+    assert Post.objects.answers().count() == 60
+    assert Comment.objects.count() == 90
+    assert Post.objects.filter(accepted_answer__isnull=False).count() == 10
+    assert "1 link" in output
