@@ -6,6 +6,8 @@ nh3 should anything slip through, so no tag, ``on*`` attribute or ``javascript:`
 / ``data:`` URL reaches a page.
 """
 
+import threading
+
 import markdown as _markdown
 import nh3
 
@@ -60,13 +62,24 @@ LINK_REL = "nofollow ugc noopener"
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
 
 
+_local = threading.local()
+
+
+def _converter() -> _markdown.Markdown:
+    # Building a Markdown instance costs more than converting a short comment, so each
+    # thread keeps one and resets it between conversions (instances are not thread-safe).
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+        # Raw HTML in the source is shown as text, not interpreted.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _local.md = md
+    return md.reset()
+
+
 def _to_html(text: str) -> str:
-    # A fresh Markdown instance per call: instances keep state between conversions.
-    md = _markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-    # Raw HTML in the source is shown as text, not interpreted.
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    return md.convert(text)
+    return _converter().convert(text)
 
 
 def _clean(html: str, tags: set[str]) -> str:
