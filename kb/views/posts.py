@@ -1,37 +1,26 @@
 """Experience posts: writing one and its page. (The list page is in browse.py.)"""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kb.cache import cache_anonymous_page
-from kb.forms import BODY_MAX, CommentForm, ExperienceForm
-from kb.markdown import render_markdown
+from kb.forms import CommentForm, ExperienceForm
 from kb.models import Post, Vote
-from kb.views.questions import plain_text, revisions_url
+from kb.views.questions import compose_post, plain_text, revisions_url
 
 SIDEBAR_QUESTIONS = 5
 
 
 @login_required
 def post_create(request):
-    form = ExperienceForm(request.POST or None)
-    preview_html = None
-    status = 200
-    if request.method == "POST":
-        if "preview" in request.POST:
-            form = ExperienceForm(initial=request.POST.dict())
-            preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
-        elif form.is_valid():
-            post = form.save(author=request.user)
-            messages.success(request, "Your experience post is published. Thank you!")
-            return redirect(post)
-        else:
-            status = 400
-    context = {"form": form, "preview_html": preview_html}
-    return render(request, "kb/post_form.html", context, status=status)
+    return compose_post(
+        request,
+        ExperienceForm,
+        "kb/post_form.html",
+        "Your experience post is published. Thank you!",
+    )
 
 
 def _get_experience_for_reader(request, pk: int) -> Post:

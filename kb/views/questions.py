@@ -29,24 +29,29 @@ SIDEBAR_EXPERIENCES = 5
 TAG_SUGGESTIONS = 8
 
 
-@login_required
-def ask(request):
-    form = QuestionForm(request.POST or None)
+def compose_post(request, form_class, template: str, success_message: str):
+    """The ask and write-an-experience pages: preview, validate, save, redirect."""
+    form = form_class(request.POST or None)
     preview_html = None
     status = 200
     if request.method == "POST":
         if "preview" in request.POST:
             # Show what was typed without validating or saving anything.
-            form = QuestionForm(initial=request.POST.dict())
+            form = form_class(initial=request.POST.dict())
             preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
         elif form.is_valid():
-            question = form.save(author=request.user)
-            messages.success(request, "Your question is posted. Good luck!")
-            return redirect(question)
+            post = form.save(author=request.user)
+            messages.success(request, success_message)
+            return redirect(post)
         else:
             status = 400
     context = {"form": form, "preview_html": preview_html}
-    return render(request, "kb/ask.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+@login_required
+def ask(request):
+    return compose_post(request, QuestionForm, "kb/ask.html", "Your question is posted. Good luck!")
 
 
 def _get_question_for_reader(request, pk: int) -> Post:
