@@ -109,6 +109,23 @@ def test_bench_search_rejects_unknown_engines():
         call_command("bench_search", "--engines", "lucene")
 
 
+def test_bench_search_fails_fast_on_an_unreachable_postgres(capsys):
+    from django.core.management.base import CommandError
+
+    bad_url = "postgres://postgres@127.0.0.1:5432/kb_no_such_database"
+    with pytest.raises(CommandError, match="postgres: cannot connect"):
+        call_command(
+            "bench_search",
+            "--posts",
+            "20",
+            "--engines",
+            "whoosh,postgres",
+            "--postgres-url",
+            bad_url,
+        )
+    assert "Benchmarking whoosh" not in capsys.readouterr().out
+
+
 def test_postgres_engine_on_sqlite_is_a_clear_error():
     from django.core.management.base import CommandError
     from django.db import connection

@@ -142,8 +142,9 @@ class Command(BaseCommand):
         workdir = Path(tempfile.mkdtemp(prefix="kb-bench-"))
         columns = {}
         try:
-            for name in names:
-                backend = self._backend(name, workdir, postgres_url)
+            # Open every engine first: a bad --postgres-url fails now, not after a long build.
+            backends = {name: self._backend(name, workdir, postgres_url) for name in names}
+            for name, backend in backends.items():
                 if backend is None:
                     continue
                 self.stdout.write(f"Benchmarking {name}…")
@@ -179,9 +180,12 @@ class Command(BaseCommand):
                 f"postgresql://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
                 f"{database['PORT'] or 5432}/{database['NAME']}"
             )
-        connection = psycopg.connect(
-            url.replace("postgres://", "postgresql://", 1), autocommit=True
-        )
+        try:
+            connection = psycopg.connect(
+                url.replace("postgres://", "postgresql://", 1), autocommit=True
+            )
+        except psycopg.OperationalError as error:
+            raise CommandError(f"postgres: cannot connect to {url}: {error}") from None
         connection.execute("CREATE SCHEMA IF NOT EXISTS kb_bench")
         connection.execute(f"DROP TABLE IF EXISTS {BENCH_TABLE}")
         backend = PostgresBackend(lambda: connection, table=BENCH_TABLE)
