@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import shutil
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import tantivy
 
 from kb.search import EngineResult, SearchBackend, utc_from_timestamp
 from kb.search.documents import SearchDocument
+from kb.search.locking import open_with_backoff
 from kb.search.query import ParsedQuery
 from kb.search.text import STOP_WORDS, closest_word, words_of
 
@@ -129,16 +128,12 @@ class TantivyBackend(SearchBackend):
         return index.searcher()
 
     def _writer(self, heap: int = 15_000_000, threads: int = 1):
-        deadline = time.monotonic() + WRITE_TIMEOUT
-        delay = 0.01
-        while True:
-            try:
-                return self._ix().writer(heap, threads)
-            except ValueError as error:  # the lock is held by another writer
-                if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                    raise
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 0.5)
+        return open_with_backoff(
+            lambda: self._ix().writer(heap, threads),
+            # tantivy reports a held lock as a ValueError mentioning the lock
+            is_locked=lambda error: isinstance(error, ValueError) and "lock" in str(error).lower(),
+            timeout=WRITE_TIMEOUT,
+        )
 
     def index_documents(self, documents: list[SearchDocument]) -> None:
         writer = self._writer()

@@ -19,9 +19,7 @@ import fcntl
 import heapq
 import logging
 import os
-import random
 import shutil
-import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from operator import itemgetter
@@ -34,6 +32,7 @@ from whoosh.scoring import BM25F
 
 from kb.search import EngineResult, SearchBackend, utc_from_timestamp, whoosh_fast
 from kb.search.documents import SearchDocument
+from kb.search.locking import open_with_backoff
 from kb.search.query import ParsedQuery
 from kb.search.text import STOP_WORDS, one_edit_away, phrase_pattern, stem, stems_of, words_of
 
@@ -171,16 +170,11 @@ class WhooshBackend(SearchBackend):
 
     def _writer(self, **kwargs):
         """A writer, waiting for another process's writer with jittered back-off."""
-        deadline = time.monotonic() + WRITE_TIMEOUT
-        delay = 0.01
-        while True:
-            try:
-                return self._ix().writer(**kwargs)
-            except LockError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 0.5)
+        return open_with_backoff(
+            lambda: self._ix().writer(**kwargs),
+            is_locked=lambda error: isinstance(error, LockError),
+            timeout=WRITE_TIMEOUT,
+        )
 
     def index_documents(self, documents: list[SearchDocument]) -> None:
         writer = self._writer()
