@@ -31,6 +31,9 @@ TEXT_FIELDS = ["title", "body", "parent_title"]
 BOOSTS = {"title": TITLE_BOOST, "parent_title": PARENT_TITLE_BOOST}
 WRITE_TIMEOUT = 60.0
 FACET_SIZE = 10
+FACET_SAMPLE = 100  # facets count the tags of the first this-many results
+RERANK_EXTRA = 20  # candidates beyond the page that the proximity bonus may lift into it
+PROXIMITY_BONUS = 0.5  # share of the score added when the words stand together
 SORT_FIELDS = {"newest": "created", "votes": "score"}
 _Occur = tantivy.Occur
 
@@ -193,6 +196,15 @@ class TantivyBackend(SearchBackend):
     def _term(self, field: str, value) -> tantivy.Query:
         return tantivy.Query.term_query(self._schema, field, value)
 
+    def _term_set(self, field: str, values: list) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self._schema, field, values)
+
+    def _any_id(self, post_ids: list[int]) -> tantivy.Query:
+        # For ~100 ids, OR-ed term queries cost half of a term-set query on a numeric field.
+        return tantivy.Query.boolean_query(
+            [(_Occur.Should, self._term("id", post_id)) for post_id in post_ids]
+        )
+
     def _range(self, field: str, low: int | None, high: int | None) -> tantivy.Query:
         return tantivy.Query.range_query(self._schema, field, tantivy.FieldType.Integer, low, high)
 
@@ -219,11 +231,6 @@ class TantivyBackend(SearchBackend):
             for p in query.excluded_phrases
         ]
         clauses += [(_Occur.MustNot, self._term("tags", t)) for t in query.excluded_tags]
-        meaningful = [w for w in query.words if w not in STOP_WORDS]
-        if len(meaningful) > 1:
-            # Words next to each other in the text rank above the same words scattered.
-            phrase = self._text_query('"' + " ".join(meaningful) + '"~1')
-            clauses.append((_Occur.Should, tantivy.Query.boost_query(phrase, 2.0)))
         if not query.has_text:
             return tantivy.Query.const_score_query(tantivy.Query.boolean_query(clauses), 1.0)
         return tantivy.Query.boolean_query(clauses)
@@ -237,22 +244,54 @@ class TantivyBackend(SearchBackend):
         searcher = self._searcher()
         order_by = SORT_FIELDS.get(sort) or (None if query.has_text else "created")
         kwargs = {"order_by_field": order_by} if order_by else {}
-        result = searcher.search(tantivy_query, limit, count=True, offset=offset, **kwargs)
-        documents = [
-            _search_document(searcher.doc(address).to_dict()) for _, address in result.hits
-        ]
-        scores = [float(key) if order_by is None else 0.0 for key, _ in result.hits]
+        wanted = offset + limit
+        nearby = [w for w in query.words if w not in STOP_WORDS] if order_by is None else []
+        # One top-k pass serves the page, the proximity re-rank and the facet sample; the
+        # ids come from the id column, so only the page's stored documents are read.
+        sample = max(FACET_SAMPLE, wanted + RERANK_EXTRA if len(nearby) > 1 else wanted)
+        result = searcher.search(tantivy_query, sample, count=True, **kwargs)
+        if not result.count:
+            return EngineResult(total=0, documents=[])
+        addresses = [address for _, address in result.hits]
+        keys = [float(key) if order_by is None else 0.0 for key, _ in result.hits]
+        ids = searcher.fast_field_values("id", addresses)
+        ranked = list(zip(keys, addresses, ids, strict=True))
+        if len(nearby) > 1:
+            window = wanted + RERANK_EXTRA
+            ranked = self._proximity_reranked(searcher, ranked[:window], nearby) + ranked[window:]
+        page = ranked[offset:wanted]
         return EngineResult(
-            total=result.count or 0,
-            documents=documents,
-            scores=scores,
-            facet_counts=self._facets(searcher, tantivy_query) if result.count else [],
+            total=result.count,
+            documents=[_search_document(searcher.doc(address).to_dict()) for _, address, _ in page],
+            scores=[key for key, _, _ in page],
+            facet_counts=self._facets(searcher, ids[:FACET_SAMPLE]),
         )
 
-    def _facets(self, searcher, tantivy_query) -> list[tuple[str, int]]:
-        """Tag counts over every result (not a sample): tantivy aggregates in Rust."""
+    def _proximity_reranked(self, searcher, ranked: list, words: list[str]) -> list:
+        """Words next to each other in the text rank above the same words scattered.
+
+        Only the candidates that may reach the page are checked, with one phrase query
+        restricted to their ids (a slop-1 phrase over every match would cost 10x more).
+        """
+        phrase = self._text_query('"' + " ".join(words) + '"~1')
+        among = self._any_id([post_id for _, _, post_id in ranked])
+        near = searcher.search(
+            tantivy.Query.boolean_query([(_Occur.Must, phrase), (_Occur.Must, among)]),
+            len(ranked),
+            count=False,
+        )
+        adjacent = set(searcher.fast_field_values("id", [address for _, address in near.hits]))
+        rescored = [
+            (key * (1 + PROXIMITY_BONUS) if post_id in adjacent else key, address, post_id)
+            for key, address, post_id in ranked
+        ]
+        return sorted(rescored, key=lambda item: -item[0])
+
+    def _facets(self, searcher, post_ids: list[int]) -> list[tuple[str, int]]:
+        """Tag counts over the best results, as the other engines count them."""
         aggregation = {"tags": {"terms": {"field": "tags", "size": FACET_SIZE + 5}}}
-        buckets = searcher.aggregate(tantivy_query, aggregation)["tags"]["buckets"]
+        sample = self._any_id(post_ids)
+        buckets = searcher.aggregate(sample, aggregation)["tags"]["buckets"]
         return [(bucket["key"], int(bucket["doc_count"])) for bucket in buckets]
 
     def similar(
@@ -303,7 +342,7 @@ class TantivyBackend(SearchBackend):
         if not self.exists() or not post_ids:
             return {}
         searcher = self._searcher()
-        query = tantivy.Query.term_set_query(self._schema, "id", list(post_ids))
+        query = self._term_set("id", list(post_ids))
         result = searcher.search(query, len(post_ids), count=False)
         documents = [_search_document(searcher.doc(a).to_dict()) for _, a in result.hits]
         return {document.id: document for document in documents}

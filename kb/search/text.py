@@ -7,12 +7,12 @@ same way and adds nothing but ``<mark>``.
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.utils.html import escape
 from whoosh.lang.snowball.english import EnglishStemmer
 
 # Whoosh's English stop list: frequent words that say nothing about a post.
@@ -114,10 +114,10 @@ def highlight(text: str, terms: Iterable[str], *, length: int | None = 240) -> s
     ``length=None`` keeps the whole text.
 
     Words match by stem, so "negotiating" finds "negotiation". Only <mark> is added; every
-    character of the user's text goes through ``escape``.
+    character of the user's text goes through ``html.escape``.
     """
     text = text or ""
-    hits = _hits(text, {stem(normalize(term)) for term in terms if term})
+    hits = _hits(text, frozenset(stem(normalize(term)) for term in terms if term))
     if length is None:  # the whole text (titles)
         length = len(text)
     start = _window_start(text, hits, length) if length < len(text) else 0
@@ -128,40 +128,58 @@ def highlight(text: str, terms: Iterable[str], *, length: int | None = 240) -> s
     parts = ["…" if start > 0 else ""]
     cursor = start
     for hit_start, hit_end in hits:
-        if hit_start < start or hit_end > end:
+        if hit_start < start:
             continue
-        parts.append(escape(text[cursor:hit_start]))
-        parts.append(f"<mark>{escape(text[hit_start:hit_end])}</mark>")
+        if hit_end > end:
+            break
+        parts.append(html.escape(text[cursor:hit_start]))
+        parts.append(f"<mark>{html.escape(text[hit_start:hit_end])}</mark>")
         cursor = hit_end
-    parts.append(escape(text[cursor:end]))
+    parts.append(html.escape(text[cursor:end]))
     parts.append("…" if end < len(text) else "")
     return "".join(parts)
 
 
-def _hits(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=1024)
+def _candidate_pattern(wanted: frozenset[str]) -> re.Pattern:
+    """Words that may have one of the wanted stems: they start like the stem.
+
+    Snowball keeps a word's beginning; only a final i, l or e may not be the word's own
+    ("happy" -> "happi", "possibility" -> "possibl", "hoping" -> "hope"), so candidates
+    start with the stem, or with the stem but its last letter when it is one of those.
+    """
+    roots = sorted({_root_prefix(root) for root in wanted}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, roots)) + r")\w*", re.IGNORECASE)
+
+
+def _root_prefix(root: str) -> str:
+    return root[:-1] if len(root) > 2 and root[-1] in "ile" else root
+
+
+def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
     """Where the wanted stems occur: a regex finds candidates, the stemmer confirms them."""
     if not wanted:
         return []
-    roots = sorted({root[:4] for root in wanted}, key=len, reverse=True)
-    candidates = re.compile(
-        r"(?<!\w)(?:" + "|".join(map(re.escape, roots)) + r")\w*", re.IGNORECASE
-    )
     return [
-        match.span() for match in candidates.finditer(text) if stem(match.group().lower()) in wanted
+        match.span()
+        for match in _candidate_pattern(wanted).finditer(text)
+        if stem(match.group().lower()) in wanted
     ]
 
 
 def _window_start(text: str, hits: list[tuple[int, int]], length: int) -> int:
+    """Where the snippet starts: a little before the first hit of the window with most hits."""
     if not hits:
         return 0
-    # The window that holds the most hits, starting a little before its first hit.
+    reach = length - 40
     best_start, best_count = hits[0][0], 0
-    for i, (hit_start, _) in enumerate(hits):
-        count = sum(1 for s, _ in hits[i:] if s < hit_start + length - 40)
-        if count > best_count:
-            best_start, best_count = hit_start, count
-        if i > 50:
-            break
+    last = 0  # sliding window: hits[i:last] start within reach of hits[i]
+    for i, (hit_start, _) in enumerate(hits[:50]):
+        last = max(last, i)
+        while last < len(hits) and hits[last][0] < hit_start + reach:
+            last += 1
+        if last - i > best_count:
+            best_start, best_count = hit_start, last - i
     start = max(0, best_start - 40)
     if start == 0:
         return 0
