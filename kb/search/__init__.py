@@ -161,6 +161,10 @@ class SearchBackend:
     def exists(self) -> bool:
         raise NotImplementedError
 
+    def is_outdated(self) -> bool:
+        """An index exists but was built for an older layout: rebuild_index replaces it."""
+        return False
+
     def index_documents(self, documents: list[SearchDocument]) -> None:
         raise NotImplementedError
 

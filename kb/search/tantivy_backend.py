@@ -21,7 +21,7 @@ from kb.search import EngineResult, SearchBackend, utc_from_timestamp
 from kb.search.documents import SearchDocument
 from kb.search.locking import open_with_backoff
 from kb.search.query import ParsedQuery
-from kb.search.text import STOP_WORDS, closest_word, words_of
+from kb.search.text import STOP_WORDS, closest_word, shingles_of, stems_of, words_of
 
 logger = logging.getLogger("kb.search")
 
@@ -45,6 +45,8 @@ def _schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
     builder.add_text_field("spell", tokenizer_name="default", index_option="basic")
+    # Adjacent stem pairs: a phrase first narrows to the documents holding all its pairs.
+    builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field(
         "tags", stored=True, tokenizer_name="raw", index_option="basic", fast=True
     )
@@ -66,6 +68,7 @@ def _tantivy_document(document: SearchDocument) -> tantivy.Document:
         body=document.body,
         parent_title=document.parent_title,
         spell=document.title,
+        pairs=" ".join(_pairs(document)),
         tags=list(document.tags),
         author=document.author,
         meta=meta,
@@ -74,6 +77,22 @@ def _tantivy_document(document: SearchDocument) -> tantivy.Document:
         accepted=int(document.accepted),
         created=document.created_ts,
     )
+
+
+def _pairs(document: SearchDocument) -> set[str]:
+    texts = (document.title, document.parent_title, document.body)
+    return {pair for text in texts for pair in shingles_of(stems_of(text))}
+
+
+def _phrase_pairs(phrase: list[str]) -> list[str]:
+    """The pairs every document holding the phrase holds (none for words with a ``_``).
+
+    Our words split on ``\\W`` and tantivy's on non-alphanumerics: they differ only on
+    ``_``, where narrowing could drop a real match, so such phrases are not narrowed.
+    """
+    if not all(word.isalnum() for word in phrase):
+        return []
+    return shingles_of(stems_of(" ".join(phrase)))
 
 
 def _first(stored: dict, name: str, default=None):
@@ -112,6 +131,15 @@ class TantivyBackend(SearchBackend):
 
     def exists(self) -> bool:
         return (self.path / "meta.json").exists()
+
+    def is_outdated(self) -> bool:
+        if not self.exists():
+            return False
+        try:
+            self._ix()
+        except ValueError as error:  # "An index exists but the schema does not match."
+            return "schema" in str(error).lower()
+        return False
 
     def _ix(self) -> tantivy.Index:
         if self._index is None:
@@ -210,7 +238,13 @@ class TantivyBackend(SearchBackend):
 
     def _build_query(self, query: ParsedQuery) -> tantivy.Query | None:
         must = [self._text_query(word) for word in query.words]
-        must += [self._text_query('"' + " ".join(p) + '"') for p in query.phrases]
+        for phrase in query.phrases:
+            # Narrow first (the rarest pair drives the intersection), verify positions after.
+            must += [
+                tantivy.Query.const_score_query(self._term("pairs", pair), 0.0)
+                for pair in _phrase_pairs(phrase)
+            ]
+            must.append(self._text_query('"' + " ".join(phrase) + '"'))
         must += [self._term("tags", tag) for tag in query.tags]
         if query.kind:
             must.append(self._term("kind", query.kind))

@@ -22,7 +22,6 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 
 from whoosh import columns, fields, index
@@ -171,7 +170,7 @@ class WhooshBackend(SearchBackend):
     def _writer(self, **kwargs):
         """A writer, waiting for another process's writer with jittered back-off."""
         return open_with_backoff(
-            lambda: self._ix().writer(**kwargs),
+            lambda: self._ix().writer(codec=whoosh_fast.codec(), **kwargs),
             is_locked=lambda error: isinstance(error, LockError),
             timeout=WRITE_TIMEOUT,
         )
@@ -208,7 +207,9 @@ class WhooshBackend(SearchBackend):
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
         new_index = index.create_in(str(building), _schema())
-        writer = new_index.writer(limitmb=256, procs=REBUILD_PROCESSES, multisegment=True)
+        writer = new_index.writer(
+            limitmb=256, procs=REBUILD_PROCESSES, multisegment=True, codec=whoosh_fast.codec()
+        )
         count = 0
         for document in documents:
             writer.add_document(**_fields(document))
@@ -259,7 +260,7 @@ class WhooshBackend(SearchBackend):
         sample = max(FACET_SAMPLE, wanted + RERANK_EXTRA if rerank else wanted)
         if patterns or patterns_out:
             sample = max(sample, VERIFY_SAMPLE)
-        top = heapq.nlargest(sample, matches.items(), key=_sort_key(ix, sort, query))
+        top = _top(ix, matches, sort, query, sample)
         reader = _StoredReader(ix.searcher)
         total, estimated = len(matches), False
         if patterns or patterns_out:
@@ -313,7 +314,8 @@ class WhooshBackend(SearchBackend):
         chosen = sorted((t for t in stems if frequency[t]), key=frequency.get)[:MLT_TERMS]
         totals: dict[int, float] = {}
         for term in chosen:
-            for docnum, score in ix.scores(term).items():
+            scored = ix.scores(term)
+            for docnum, score in zip(scored.ids.tolist(), scored.scores.tolist(), strict=True):
                 totals[docnum] = totals.get(docnum, 0.0) + score * stems[term]
         kinds = ix.columns["kind"]
         code = KIND_CODES.get(kind or "")
@@ -391,55 +393,62 @@ def _proximity_reranked(candidates, reader, pattern):
     return sorted(rescored, key=lambda item: -item[1])
 
 
-def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> dict[int, float]:
+def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> whoosh_fast.Matches:
     """Every matching document number with its BM25 score (0 when there are no words)."""
     terms = [stem(word) for word in query.words]
     for phrase in query.phrases:  # narrowing only: adjacency is verified on the stored text
         terms += [stem(word) for word in phrase if word not in STOP_WORDS] or map(stem, phrase)
+    Matches = whoosh_fast.Matches
     if terms:
         matches = whoosh_fast.intersect([ix.scores(term) for term in dict.fromkeys(terms)])
     elif query.tags:
-        matches = dict.fromkeys(ix.doc_ids("tags", query.tags[0]), 0.0)
+        matches = Matches.unscored(ix.doc_ids("tags", query.tags[0]))
     elif query.user:
-        matches = dict.fromkeys(ix.doc_ids("author", query.user.lower()), 0.0)
+        matches = Matches.unscored(ix.doc_ids("author", query.user.lower()))
     else:
-        matches = dict.fromkeys(ix.all_docs(), 0.0)
+        matches = Matches.unscored(ix.all_docs())
     for allowed in [ix.doc_ids("tags", tag) for tag in query.tags] + (
         [ix.doc_ids("author", query.user.lower())] if query.user else []
     ):
-        matches = {d: s for d, s in matches.items() if d in allowed}
+        matches = matches.only(allowed)
     for test in _column_tests(ix, query):
-        matches = {d: s for d, s in matches.items() if test(d)}
-    unwanted = set()
+        matches = matches.where(test(matches.ids))
     for word in query.excluded_words:
-        unwanted |= ix.doc_ids("text", stem(word))
+        matches = matches.without(ix.doc_ids("text", stem(word)))
     for tag in query.excluded_tags:
-        unwanted |= ix.doc_ids("tags", tag)
-    if unwanted:
-        matches = {d: s for d, s in matches.items() if d not in unwanted}
+        matches = matches.without(ix.doc_ids("tags", tag))
     return matches
 
 
 def _column_tests(ix: whoosh_fast.Index, query: ParsedQuery):
+    """Vectorised filters: each takes an array of document numbers, gives a keep-mask."""
     columns = ix.columns
     if query.kind:
         kinds, code = columns["kind"], KIND_CODES[query.kind]
-        yield lambda d: kinds[d] == code
+        yield lambda ids: kinds[ids] == code
     if query.min_score is not None:
         scores, least = columns["score"], query.min_score
-        yield lambda d: scores[d] >= least
+        yield lambda ids: scores[ids] >= least
     if query.answers is not None:
         answers, wanted = columns["answers"], query.answers
-        yield (lambda d: answers[d] == 0) if wanted == 0 else (lambda d: answers[d] >= wanted)
+        yield (
+            (lambda ids: answers[ids] == 0) if wanted == 0 else (lambda ids: answers[ids] >= wanted)
+        )
     if query.accepted is not None:
         accepted, flag = columns["accepted"], int(query.accepted)
-        yield lambda d: accepted[d] == flag
+        yield lambda ids: accepted[ids] == flag
 
 
-def _sort_key(ix: whoosh_fast.Index, sort: str, query: ParsedQuery):
-    created, scores = ix.columns["created"], ix.columns["score"]
+def _top(
+    ix: whoosh_fast.Index, matches: whoosh_fast.Matches, sort: str, query: ParsedQuery, k: int
+) -> list[tuple[int, float]]:
+    """The best ``k`` matches as (document number, relevance), in order; ties: newest first."""
+    created = ix.columns["created"][matches.ids]
     if sort == "newest" or (sort == "relevance" and not query.has_text):
-        return lambda item: (created[item[0]], item[0])
-    if sort == "votes":
-        return lambda item: (scores[item[0]], created[item[0]])
-    return itemgetter(1)  # C-level key: the top-k over tens of thousands of matches
+        primary, secondary = created, matches.ids
+    elif sort == "votes":
+        primary, secondary = ix.columns["score"][matches.ids], created
+    else:
+        primary, secondary = matches.scores, created
+    best = whoosh_fast.top(primary, secondary, k)
+    return list(zip(matches.ids[best].tolist(), matches.scores[best].tolist(), strict=True))

@@ -1,10 +1,14 @@
-"""BM25 over Whoosh's on-disk postings, read a block at a time.
+"""BM25 over Whoosh's on-disk postings, vectorised with NumPy.
 
 Whoosh's own collector scores one posting at a time through several layers of matcher
 objects (~8 µs each); a common word at 100k posts has tens of thousands of postings. Here
-each posting block is decoded in one call and scored in a list comprehension, with the
-per-segment document lengths and sort columns loaded once and cached (segments never
-change, only their deletion sets). Filters and exclusions are sets of document numbers.
+each posting block is decoded in one call, a term's postings become two arrays (document
+numbers and weights), and BM25, intersections, filters and top-k run as array operations.
+Per-segment document lengths and sort columns are loaded once and cached (segments never
+change, only their deletion sets, which are read per searcher).
+
+Document numbers are global: segment offset + the segment's own number, so every array of
+them is sorted and can be intersected directly.
 """
 
 from __future__ import annotations
@@ -14,21 +18,53 @@ import sys
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 K1 = 1.2
 B = 0.75
-_LENGTH_OF_BYTE = [byte_to_length(i) for i in range(256)]
+_LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+_NO_DOCS = np.empty(0, dtype=np.int64)
+_NO_SCORES = np.empty(0, dtype=np.float32)
+
+
+def codec() -> W3Codec:
+    """Posting blocks of 1,024 instead of 128: decoding costs a third per posting."""
+    return W3Codec(blocklimit=1024)
+
+
+@dataclass
+class Matches:
+    """Matching document numbers (sorted) and their scores, side by side."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def where(self, keep: np.ndarray) -> Matches:
+        return Matches(self.ids[keep], self.scores[keep])
+
+    def only(self, allowed: np.ndarray) -> Matches:
+        return self.where(np.isin(self.ids, allowed, assume_unique=True))
+
+    def without(self, unwanted: np.ndarray) -> Matches:
+        return self.where(np.isin(self.ids, unwanted, assume_unique=True, invert=True))
+
+    @classmethod
+    def unscored(cls, ids: np.ndarray) -> Matches:
+        return cls(ids, np.zeros(len(ids), dtype=np.float32))
 
 
 @dataclass
 class Segment:
     reader: object
     offset: int
-    lengths: list[float]
 
 
 class Index:
@@ -39,81 +75,84 @@ class Index:
         self.doc_count = max(1, searcher.doc_count_all())
         self.avg_length = max(1.0, searcher.avg_field_length("text", 1.0))
         self.segments = []
-        # Columns indexed by global document number: segments are numbered one after another.
-        self.columns: dict[str, list] = {name: [] for name in column_names}
+        names = list(column_names)
+        lengths, live, columns = [], [], {name: [] for name in names}
         for subsearcher, offset in searcher.leaf_searchers():
             reader = subsearcher.reader()
             if not hasattr(reader, "_segment"):  # an empty index
                 continue
             key = reader._segment.segment_id()
             if key not in cache:
-                cache[key] = (_lengths(reader), {n: _column(reader, n) for n in self.columns})
-            lengths, columns = cache[key]
-            self.segments.append(Segment(reader, offset, lengths))
-            for name, values in columns.items():
-                self.columns[name].extend(values)
-
-    def all_docs(self) -> set[int]:
-        docs = set()
-        for segment in self.segments:
-            deleted = segment.reader.deleted_docs_set
-            docs.update(
-                segment.offset + d
-                for d in range(segment.reader.doc_count_all())
-                if d not in deleted
+                cache[key] = (_lengths(reader), {name: _column(reader, name) for name in names})
+            segment_lengths, segment_columns = cache[key]
+            self.segments.append(Segment(reader, offset))
+            lengths.append(segment_lengths)
+            live.append(_live(reader))
+            for name, values in segment_columns.items():
+                columns[name].append(values)
+        self.lengths = np.concatenate(lengths) if lengths else _NO_SCORES
+        self.live = np.concatenate(live) if live else np.empty(0, dtype=bool)
+        # Columns indexed by global document number (tag_list stays a list of bytes).
+        self.columns = {
+            name: (
+                [v for part in parts for v in part]
+                if name == "tag_list"
+                else (np.concatenate(parts) if parts else _NO_DOCS)
             )
-        return docs
+            for name, parts in columns.items()
+        }
 
-    def doc_ids(self, field: str, text) -> set[int]:
-        docs = set()
+    def all_docs(self) -> np.ndarray:
+        return np.flatnonzero(self.live)
+
+    def doc_ids(self, field: str, text) -> np.ndarray:
+        return self._postings(field, text)[0]
+
+    def _postings(self, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Live documents holding the term, and the term's weight in each."""
+        ids, weights = [], []
         for segment in self.segments:
-            ids, _ = _postings(segment.reader, field, text)
-            deleted = segment.reader.deleted_docs_set
-            offset = segment.offset
-            docs.update(offset + d for d in ids if d not in deleted)
-        return docs
+            segment_ids, segment_weights = _postings(segment.reader, field, text)
+            if segment_ids:
+                ids.append(np.frombuffer(segment_ids, dtype=np.int64) + segment.offset)
+                weights.append(np.frombuffer(segment_weights, dtype=np.float32))
+        if not ids:
+            return _NO_DOCS, _NO_SCORES
+        all_ids, all_weights = np.concatenate(ids), np.concatenate(weights)
+        keep = self.live[all_ids]
+        return all_ids[keep], all_weights[keep]
 
-    def scores(self, term: str) -> dict[int, float]:
+    def scores(self, term: str) -> Matches:
         """BM25 of one term in the ``text`` field for every document holding it."""
         df = sum(s.reader.doc_frequency("text", term) for s in self.segments)
         if not df:
-            return {}
+            return Matches(_NO_DOCS, _NO_SCORES)
+        ids, weights = self._postings("text", term)
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-        boost = idf * (K1 + 1)
-        base = K1 * (1 - B)
-        per_length = K1 * B / self.avg_length
-        scored: dict[int, float] = {}
-        for segment in self.segments:
-            ids, weights = _postings(segment.reader, "text", term)
-            if not ids:
-                continue
-            lengths = segment.lengths
-            offset = segment.offset
-            deleted = segment.reader.deleted_docs_set
-            scored.update(
-                (offset + d, boost * w / (w + base + per_length * lengths[d]))
-                for d, w in zip(ids, weights, strict=False)
-                if d not in deleted
-            )
-        return scored
+        norm = K1 * (1 - B) + (K1 * B / self.avg_length) * self.lengths[ids]
+        return Matches(ids, (idf * (K1 + 1)) * weights / (weights + norm))
 
 
-def _postings(reader, field: str, text) -> tuple[list[int], list[float]]:
+def _postings(reader, field: str, text) -> tuple[array, array]:
+    """A segment's postings of one term: document numbers (int64) and weights (float32)."""
+    ids, weights = array("q"), array("f")
     try:
         btext = reader._text_to_bytes(field, text)
         matcher = reader._terms.matcher(field, btext, reader.schema[field].format)
     except (TermNotFound, KeyError):
-        return [], []
-    ids: list[int] = []
-    weights: list[float] = []
-    if hasattr(matcher, "_read_ids"):
+        return ids, weights
+    if hasattr(matcher, "_read_data"):
+        # Read each block's data tuple directly: ids are delta-coded from 0 in each block,
+        # weights are None (all 1), one float (all equal) or one per posting.
         while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights, _ = matcher._data
+            ids.extend(accumulate(block_ids))
+            if block_weights is None or isinstance(block_weights, float):
+                weights.extend([block_weights or 1.0] * len(block_ids))
+            else:
+                weights.extend(block_weights)
             matcher._next_block()
     else:  # short posting lists are stored inline as a ListMatcher
         while matcher.is_active():
@@ -123,22 +162,35 @@ def _postings(reader, field: str, text) -> tuple[list[int], list[float]]:
     return ids, weights
 
 
-def _lengths(reader) -> list[float]:
+def _live(reader) -> np.ndarray:
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    deleted = list(reader.deleted_docs_set)
+    if deleted:
+        live[deleted] = False
+    return live
+
+
+def _lengths(reader) -> np.ndarray:
     count = reader.doc_count_all()
     column = reader._perdoc._cached_reader("_text_len", LENGTHS_COLUMN)
     if column is None:
-        return [0.0] * count
-    return [_LENGTH_OF_BYTE[b] for b in _numbers(column, count, 0)]
+        return np.zeros(count, dtype=np.float32)
+    return _LENGTH_OF_BYTE[np.array(_numbers(column, count), dtype=np.uint8)]
 
 
-def _column(reader, name: str) -> list:
+def _column(reader, name: str):
     count = reader.doc_count_all()
+    if name == "tag_list":
+        if not reader.has_column(name):
+            return [b""] * count
+        column = reader.column_reader(name, translate=False)
+        return [column[d] for d in range(count)]
     if not reader.has_column(name):
-        return [b""] * count if name == "tag_list" else [0] * count
-    return _numbers(reader.column_reader(name, translate=False), count, 0)
+        return np.zeros(count, dtype=np.int64)
+    return np.array(_numbers(reader.column_reader(name, translate=False), count), dtype=np.int64)
 
 
-def _numbers(column, count: int, default) -> list:
+def _numbers(column, count: int) -> list:
     """A whole numeric column in one read (values are big-endian, trailing defaults omitted)."""
     try:
         stored = min(column._count, count)
@@ -151,14 +203,28 @@ def _numbers(column, count: int, default) -> list:
     return values.tolist() + [column._default] * (count - stored)
 
 
-def intersect(score_maps: list[dict[int, float]]) -> dict[int, float]:
-    """Documents in every map, their scores summed; starts from the smallest map."""
-    if not score_maps:
-        return {}
-    ordered = sorted(score_maps, key=len)
-    result = dict(ordered[0])
+def intersect(matches: list[Matches]) -> Matches:
+    """Documents in every one, their scores summed; starts from the smallest."""
+    if not matches:
+        return Matches(_NO_DOCS, _NO_SCORES)
+    ordered = sorted(matches, key=len)
+    result = ordered[0]
     for other in ordered[1:]:
-        result = {d: s + other[d] for d, s in result.items() if d in other}
-        if not result:
+        ids, mine, theirs = np.intersect1d(
+            result.ids, other.ids, assume_unique=True, return_indices=True
+        )
+        result = Matches(ids, result.scores[mine] + other.scores[theirs])
+        if not len(result):
             break
     return result
+
+
+def top(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest by (primary, secondary), best first."""
+    if len(primary) > k:
+        threshold = np.partition(primary, len(primary) - k)[len(primary) - k]
+        candidates = np.flatnonzero(primary >= threshold)  # ties at the threshold included
+    else:
+        candidates = np.arange(len(primary))
+    order = np.lexsort((-secondary[candidates], -primary[candidates]))
+    return candidates[order[:k]]

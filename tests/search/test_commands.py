@@ -36,6 +36,22 @@ def test_if_missing_builds_only_once(settings, capsys):
     assert search.search(parse("second")).total == 0
 
 
+def test_if_missing_replaces_a_tantivy_index_of_an_older_layout(settings, capsys):
+    import tantivy
+
+    settings.SEARCH_BACKEND = "tantivy"
+    path = settings.INDEX_DIR / "tantivy"
+    path.mkdir(parents=True)
+    old_schema = tantivy.SchemaBuilder()
+    old_schema.add_integer_field("id", stored=True, indexed=True)
+    tantivy.Index(old_schema.build(), path=str(path))  # an index an older release wrote
+    make_question(title="Found after the upgrade")
+    assert search.get_backend().is_outdated()
+    call_command("rebuild_index", "--if-missing")
+    assert "Indexed 1" in capsys.readouterr().out
+    assert search.search(parse("upgrade")).total == 1
+
+
 def test_rebuild_index_backend_option(settings):
     settings.SEARCH_BACKEND = "whoosh"
     make_question(title="Tantivy only")

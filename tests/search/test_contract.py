@@ -46,6 +46,19 @@ def test_phrase_matches_only_adjacent_words(engine, indexed):
     assert set(ids(find("machine learning"))) == {adjacent.pk, scattered.pk}
 
 
+def test_phrases_match_inflections_stop_words_and_titles(engine, indexed):
+    with indexed():
+        in_body = make_question(
+            title="Moving to Munich", body="Is the cost of living there worth the salary?"
+        )
+        inflected = make_question(title="Relocating abroad", body="Costs of living in Lisbon.")
+        in_title = make_question(title="Cost of living in Berlin", body="Rent and food.")
+        reversed_ = make_question(title="Living abroad", body="The living cost of Oslo.")
+    found = set(ids(find('"cost of living"')))
+    assert {in_body.pk, inflected.pk, in_title.pk} <= found
+    assert reversed_.pk not in found
+
+
 def test_phrase_beats_scattered_words(engine, indexed):
     with indexed():
         scattered = make_question(

@@ -2,8 +2,9 @@
 
     manage.py rebuild_index [--backend whoosh|postgres|tantivy] [--if-missing]
 
-``--if-missing`` builds only when there is no index yet (``make run`` uses it, so a fresh
-clone gets an index and a restart does not rebuild one). A progress bar shows on a terminal.
+``--if-missing`` builds only when there is no index yet, or only one of an older layout
+(``make run`` uses it, so a fresh clone or an upgrade gets an index and a restart does not
+rebuild one). A progress bar shows on a terminal.
 """
 
 from django.conf import settings
@@ -22,14 +23,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--backend", choices=settings.SEARCH_BACKENDS, default=None)
         parser.add_argument(
-            "--if-missing", action="store_true", help="only build when no index exists yet"
+            "--if-missing",
+            action="store_true",
+            help="only build when no index, or an outdated one, exists",
         )
 
     def handle(self, *args, backend=None, if_missing=False, **options):
         engine = search.get_backend(backend)
         if engine.name == "postgres" and connection.vendor != "postgresql":
             raise CommandError("The postgres engine needs KB_DATABASE_URL=postgres://…")
-        if if_missing and engine.exists():
+        if if_missing and engine.exists() and not engine.is_outdated():
             if options["verbosity"] >= 2:
                 self.stdout.write(f"The {engine.name} index exists; nothing to do.")
             return
