@@ -48,7 +48,7 @@ SORT_ORDER = {
     "votes": "score DESC, created_at DESC",
 }
 VOCABULARY_SECONDS = 600
-BITMAP_MAX = 30_000  # up to this many matches, the body tier finds them by GIN bitmap
+VECTOR_CHECK = 10  # checking a vector (read from TOAST) costs about ten row visits
 TOAST_TUPLE_TARGET = 512  # body, vector and shingles out of line: the rows scans visit stay small
 BULK_INDEXES = ("vector", "shingles")  # the big GIN indexes rebuild() makes after the load
 BULK_INDEX_MEMORY = "256MB"  # maintenance_work_mem while rebuild() makes them
@@ -129,6 +129,7 @@ class _Conditions:
     bonus_params: list = field(default_factory=list)
     estimate: list[str] = field(default_factory=list)  # what the count estimate uses
     estimate_params: list = field(default_factory=list)
+    phrases: bool = False  # the query has a phrase
 
     def where(self, conditions: list[str], params: list) -> tuple[str, list]:
         """These conditions and the filters, ANDed; empty when there is nothing to match."""
@@ -140,6 +141,9 @@ class _Conditions:
 @contextmanager
 def _planner(cursor, **settings: str):
     """Planner settings for the statements inside, then the previous values again."""
+    if not settings:
+        yield
+        return
     names = list(settings)
     current = ", ".join(["current_setting(%s)"] * len(names))
     changes = ", ".join(["set_config(%s, %s, false)"] * len(names))
@@ -177,6 +181,7 @@ class PostgresBackend(SearchBackend):
         self.table = table
         self._connection_factory = connection_factory or _django_connection
         self._vocabulary: tuple[float, set[str]] | None = None
+        self._row_count: tuple[float, int] | None = None
         self._lock = threading.Lock()
 
     @contextmanager
@@ -318,6 +323,7 @@ class PostgresBackend(SearchBackend):
             tsqueries.append("plainto_tsquery('english', %s)")
             ts_params.append(word)
         phrases = [" ".join(phrase) for phrase in query.phrases]
+        found.phrases = bool(phrases)
         for phrase in phrases:
             tsqueries.append("phraseto_tsquery('english', %s)")
             ts_params.append(phrase)
@@ -348,8 +354,13 @@ class PostgresBackend(SearchBackend):
             # Words next to each other in the text rank above the same words scattered.
             found.bonus = "vector @@ phraseto_tsquery('english', %s)"
             found.bonus_params = [side_by_side]
-            if pairs[-1]:  # the pairs first: most posts lack them, and they are cheap
-                found.bonus = f"shingles @> %s::integer[] AND {found.bonus}"
+            if pairs[-1]:
+                # The posts with the pairs, from the index, once (a hashed subplan): most
+                # ranked posts lack them, and only the others have their vector checked.
+                found.bonus = (
+                    f"post_id IN (SELECT post_id FROM {self.table} "
+                    f"WHERE shingles @> %s::integer[]) AND {found.bonus}"
+                )
                 found.bonus_params.insert(0, pairs[-1])
         filters, params = found.filters, found.filter_params
         for word in query.excluded_words:
@@ -397,12 +408,21 @@ class PostgresBackend(SearchBackend):
                     total, estimated = pooled, False  # every match was in the pools
             else:
                 order = SORT_ORDER.get(sort, SORT_ORDER["relevance"])
-                cursor.execute(
-                    f"""SELECT post_id, 0.0 AS rank, tags FROM {self.table} WHERE {where}
-                        ORDER BY {order} LIMIT %s""",
-                    [*params, max(FACET_SAMPLE, offset + limit)],
-                )
-                ranked = cursor.fetchall()
+                with _planner(
+                    cursor,
+                    **self._steer(
+                        cursor,
+                        total if found.match else None,
+                        max(FACET_SAMPLE, offset + limit),
+                        VECTOR_CHECK,
+                    ),
+                ):
+                    cursor.execute(
+                        f"""SELECT post_id, 0.0 AS rank, tags FROM {self.table} WHERE {where}
+                            ORDER BY {order} LIMIT %s""",
+                        [*params, max(FACET_SAMPLE, offset + limit)],
+                    )
+                    ranked = cursor.fetchall()
             page = ranked[offset : offset + limit]
             documents = self._fetch([row[0] for row in page], cursor)
         return EngineResult(
@@ -425,28 +445,29 @@ class PostgresBackend(SearchBackend):
         # A title match is a vector match (the title is in the vector): no vector is read.
         where, params = found.where([in_title], ts_params)
         pool = POOL  # the same pool for every page, so pages never overlap
-        cursor.execute(
-            f"""SELECT post_id, ts_rank(title_vector, ({tsquery})) + 1 AS rank, tags,
-                       count(*) OVER () AS pooled
-                FROM (SELECT post_id, title_vector, tags, created_at FROM {self.table}
-                      WHERE {where} ORDER BY created_at DESC LIMIT %s) pool
-                ORDER BY rank DESC, created_at DESC LIMIT %s""",
-            [*ts_params, *params, pool, FACET_SAMPLE + offset],
-        )
-        title_rows = cursor.fetchall()
+        # The planner takes a phrase for its words anywhere, so it expects many titles to
+        # hold it and walks the created_at index through nearly all of them: a phrase
+        # goes by the title index (posts with the words in their title), then positions.
+        expected = 0 if found.phrases else self._estimate(cursor, where, params)
+        with _planner(cursor, **self._steer(cursor, expected, pool, 1)):
+            cursor.execute(
+                f"""SELECT post_id, ts_rank(title_vector, ({tsquery})) + 1 AS rank, tags,
+                           count(*) OVER () AS pooled
+                    FROM (SELECT post_id, title_vector, tags, created_at FROM {self.table}
+                          WHERE {where} ORDER BY created_at DESC LIMIT %s) pool
+                    ORDER BY rank DESC, created_at DESC LIMIT %s""",
+                [*ts_params, *params, pool, FACET_SAMPLE + offset],
+            )
+            title_rows = cursor.fetchall()
         ranked = [row[:3] for row in title_rows]
         if len(ranked) >= offset + limit:
             return ranked, None
         in_titles = title_rows[0][3] if title_rows else 0
-        index_scan = "off" if matches <= BITMAP_MAX else "on"
         where, params = found.where(
             [f"NOT {in_title}", *found.match], ts_params + found.match_params
         )
         bonus = f" + CASE WHEN {found.bonus} THEN {PHRASE_BONUS} ELSE 0 END" if found.bonus else ""
-        # The planner does not know that checking a vector means reading it from TOAST:
-        # unguided, it walks the created_at index checking post after post. Few matches:
-        # the GIN bitmap (no vector is read to find them); many: the newest come soon.
-        with _planner(cursor, enable_seqscan="off", enable_indexscan=index_scan):
+        with _planner(cursor, **self._steer(cursor, matches, pool, VECTOR_CHECK)):
             cursor.execute(
                 f"""SELECT post_id, ts_rank(vector, ({tsquery})){bonus} AS rank, tags,
                            count(*) OVER () AS pooled
@@ -470,15 +491,47 @@ class PostgresBackend(SearchBackend):
         where, params = found.where(
             found.estimate or found.match, found.estimate_params or found.match_params
         )
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE {where}", params)
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        estimate = self._estimate(cursor, where, params)
         if estimate > COUNT_CAP:
             return estimate, True
         where, params = found.where(found.match, found.match_params)
         cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params)
         return cursor.fetchone()[0], False
+
+    def _steer(self, cursor, matches: int | None, wanted: int, check: int) -> dict[str, str]:
+        """Planner settings for finding the first ``wanted`` of ``matches`` posts in
+        created_at (or score) order, when checking a post costs ``check`` row visits.
+
+        The planner does not know that checking a vector means reading it from TOAST, and
+        it overrates reading cached pages: left alone, it walks the created_at index for a
+        few matches among many posts, or scans the whole table. The GIN bitmap visits every
+        match (no vector read); the index walk visits posts until ``wanted`` matched, each
+        checked. A full scan never pays. ``None``: no text to match, no advice.
+        """
+        if matches is None:
+            return {}
+        walk = self._rows(cursor) * wanted / max(matches, 1) * check
+        return {"enable_seqscan": "off", "enable_indexscan": "off" if matches <= walk else "on"}
+
+    def _rows(self, cursor) -> int:
+        """The table's row count as of the last ANALYZE, cached a while."""
+        cached = self._row_count
+        if cached and time.monotonic() - cached[0] < VOCABULARY_SECONDS:
+            return cached[1]
+        cursor.execute(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+            [self.table],
+        )
+        rows = cursor.fetchone()[0]
+        self._row_count = (time.monotonic(), rows)
+        return rows
+
+    def _estimate(self, cursor, where: str, params: list) -> int:
+        """How many rows the planner expects to match: a millisecond, no row is read."""
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE {where}", params)
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def _fetch(self, post_ids: list[int], cursor) -> dict[int, SearchDocument]:
         if not post_ids:

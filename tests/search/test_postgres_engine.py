@@ -175,3 +175,19 @@ def test_phrase_bonus_with_a_filter(postgres, indexed):
         adjacent = make_question(title="Notes", body="Machine learning is hard.", tags=["ml"])
         make_question(title="Notes", body="Machine learning elsewhere.", tags=["other"])
     assert ids(find("machine learning [ml]")) == [adjacent.pk, scattered.pk]
+
+
+def test_planner_settings_are_restored_after_a_search(postgres, indexed):
+    with indexed():
+        make_question(title="Mentoring juniors", body="Mentoring takes time.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        before = cursor.fetchone()
+        assert ids(find("mentoring time"))
+        assert ids(find("mentoring", sort="newest"))
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')"
+        )
+        assert cursor.fetchone() == before
