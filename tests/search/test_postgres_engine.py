@@ -112,16 +112,25 @@ def test_an_edit_updates_the_phrase_pairs(postgres, indexed):
     assert ids(find('"learning about every machine"')) == [post.pk]
 
 
-def test_stored_pairs_are_what_the_migration_computes(postgres, indexed):
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Data engineering", "Spark jobs, SQL, and machine learning."),
+        ("O'Reilly's naïve café-au-lait", r"C:\path\to it's 'quoted' \\ back-slash 3.14 e-mail"),
+        ("Émigré Ärzte straße", "user@example.com https://example.com/a_b?c=d x" * 3),
+    ],
+)
+def test_stored_pairs_are_what_the_migration_computes(postgres, indexed, title, body):
+    """The pairs made at indexing equal the migration's, which filled the existing rows."""
     migration = importlib.import_module("kb.migrations.0005_search_shingles")
     assert postgres_backend.pairs_sql("vector") == migration.PAIRS_SQL
     with indexed():
-        make_question(title="Data engineering", body="Spark jobs, SQL, and machine learning.")
+        make_question(title=title, body=body)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT shingles = {migration.PAIRS_SQL}, shingles FROM kb_searchdocument")
-        same, pairs = cursor.fetchone()
-    assert same
-    assert len(pairs) >= 5
+        cursor.execute(f"SELECT shingles, {migration.PAIRS_SQL} FROM kb_searchdocument")
+        stored, recomputed = cursor.fetchone()
+    assert stored == recomputed
+    assert len(stored) >= 5
 
 
 def test_a_large_count_is_an_estimate_shown_as_about(postgres, indexed, monkeypatch):
