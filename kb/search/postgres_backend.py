@@ -17,8 +17,11 @@ What keeps a search fast at 100,000 posts and more (measured with ``manage.py be
 - Counts above ``COUNT_CAP`` are the planner's estimate (the page says "about"); exact
   counts below it use the bitmap indexes.
 - Relevance ranks at most ``POOL`` posts per tier (title matches, then body matches), the
-  newest ones, so a frequent word never ranks every post; no more than ``POOL`` results
-  are ever shown (``MAX_PAGE`` pages).
+  newest ones, so a frequent word never ranks every post (``MAX_PAGE`` pages show 1,000
+  results at most). The title tier reads no body vector.
+- Finding a tier's pool, the planner is steered (``_steer``) between the GIN bitmap and a
+  walk down the created_at index: it does not know that checking a vector reads TOAST.
+- ``rebuild()`` makes the big GIN indexes after the load, then runs VACUUM ANALYZE.
 """
 
 from __future__ import annotations
@@ -454,8 +457,8 @@ class PostgresBackend(SearchBackend):
                 f"""SELECT post_id, ts_rank(title_vector, ({tsquery})) + 1 AS rank, tags,
                            count(*) OVER () AS pooled
                     FROM (SELECT post_id, title_vector, tags, created_at FROM {self.table}
-                          WHERE {where} ORDER BY created_at DESC LIMIT %s) pool
-                    ORDER BY rank DESC, created_at DESC LIMIT %s""",
+                          WHERE {where} ORDER BY created_at DESC, post_id DESC LIMIT %s) pool
+                    ORDER BY rank DESC, created_at DESC, post_id DESC LIMIT %s""",
                 [*ts_params, *params, pool, FACET_SAMPLE + offset],
             )
             title_rows = cursor.fetchall()
@@ -472,8 +475,8 @@ class PostgresBackend(SearchBackend):
                 f"""SELECT post_id, ts_rank(vector, ({tsquery})){bonus} AS rank, tags,
                            count(*) OVER () AS pooled
                     FROM (SELECT post_id, vector, shingles, tags, created_at FROM {self.table}
-                          WHERE {where} ORDER BY created_at DESC LIMIT %s) pool
-                    ORDER BY rank DESC, created_at DESC LIMIT %s""",
+                          WHERE {where} ORDER BY created_at DESC, post_id DESC LIMIT %s) pool
+                    ORDER BY rank DESC, created_at DESC, post_id DESC LIMIT %s""",
                 [*ts_params, *found.bonus_params, *params, pool, offset + limit - len(ranked)],
             )
             body_rows = cursor.fetchall()
