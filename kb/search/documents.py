@@ -33,6 +33,11 @@ class SearchDocument:
         return self.parent_title if self.kind == "answer" else self.title
 
     @property
+    def text(self) -> str:
+        """Everything searched, for checking phrases on the stored document."""
+        return f"{self.title}\n{self.parent_title}\n{self.body}"
+
+    @property
     def created_ts(self) -> int:
         return int(self.created_at.timestamp())
 

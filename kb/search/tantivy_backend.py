@@ -21,7 +21,14 @@ from kb.search import EngineResult, SearchBackend, utc_from_timestamp
 from kb.search.documents import SearchDocument
 from kb.search.locking import open_with_backoff
 from kb.search.query import ParsedQuery
-from kb.search.text import STOP_WORDS, closest_word, shingles_of, stems_of, words_of
+from kb.search.text import (
+    STOP_WORDS,
+    closest_word,
+    phrase_pattern,
+    shingles_of,
+    stems_of,
+    words_of,
+)
 
 logger = logging.getLogger("kb.search")
 
@@ -93,6 +100,19 @@ def _phrase_pairs(phrase: list[str]) -> list[str]:
     if not all(word.isalnum() for word in phrase):
         return []
     return shingles_of(stems_of(" ".join(phrase)))
+
+
+def _proximity_reranked(ranked: list, pattern) -> list:
+    """Words next to each other in the text rank above the same words scattered.
+
+    Checked on the stored text of the candidates that may reach the page: a slop-1 phrase
+    query costs more than the search itself, even restricted to these candidates.
+    """
+    rescored = [
+        (key * (1 + PROXIMITY_BONUS) if pattern.search(document.text) else key, document)
+        for key, document in ranked
+    ]
+    return sorted(rescored, key=lambda item: -item[0])
 
 
 def _first(stored: dict, name: str, default=None):
@@ -289,37 +309,21 @@ class TantivyBackend(SearchBackend):
         addresses = [address for _, address in result.hits]
         keys = [float(key) if order_by is None else 0.0 for key, _ in result.hits]
         ids = searcher.fast_field_values("id", addresses)
-        ranked = list(zip(keys, addresses, ids, strict=True))
+        ranked = list(zip(keys, addresses, strict=True))
+        window = wanted + RERANK_EXTRA if len(nearby) > 1 else wanted
+        ranked = [
+            (key, _search_document(searcher.doc(address).to_dict()))
+            for key, address in ranked[:window]
+        ]
         if len(nearby) > 1:
-            window = wanted + RERANK_EXTRA
-            ranked = self._proximity_reranked(searcher, ranked[:window], nearby) + ranked[window:]
+            ranked = _proximity_reranked(ranked, phrase_pattern(nearby))
         page = ranked[offset:wanted]
         return EngineResult(
             total=result.count,
-            documents=[_search_document(searcher.doc(address).to_dict()) for _, address, _ in page],
-            scores=[key for key, _, _ in page],
+            documents=[document for _, document in page],
+            scores=[key for key, _ in page],
             facet_counts=self._facets(searcher, ids[:FACET_SAMPLE]),
         )
-
-    def _proximity_reranked(self, searcher, ranked: list, words: list[str]) -> list:
-        """Words next to each other in the text rank above the same words scattered.
-
-        Only the candidates that may reach the page are checked, with one phrase query
-        restricted to their ids (a slop-1 phrase over every match would cost 10x more).
-        """
-        phrase = self._text_query('"' + " ".join(words) + '"~1')
-        among = self._any_id([post_id for _, _, post_id in ranked])
-        near = searcher.search(
-            tantivy.Query.boolean_query([(_Occur.Must, phrase), (_Occur.Must, among)]),
-            len(ranked),
-            count=False,
-        )
-        adjacent = set(searcher.fast_field_values("id", [address for _, address in near.hits]))
-        rescored = [
-            (key * (1 + PROXIMITY_BONUS) if post_id in adjacent else key, address, post_id)
-            for key, address, post_id in ranked
-        ]
-        return sorted(rescored, key=lambda item: -item[0])
 
     def _facets(self, searcher, post_ids: list[int]) -> list[tuple[str, int]]:
         """Tag counts over the best results, as the other engines count them."""

@@ -55,6 +55,7 @@ STOP_WORDS = frozenset(
     ]
 )
 MAX_WORD_LENGTH = 40
+MAX_HITS = 50  # a snippet is chosen among the first this-many hits of a text
 _WORD_RE = re.compile(r"\w+")
 _stemmer = EnglishStemmer()
 
@@ -160,11 +161,12 @@ def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
     """Where the wanted stems occur: a regex finds candidates, the stemmer confirms them."""
     if not wanted:
         return []
-    return [
+    found = (
         match.span()
         for match in _candidate_pattern(wanted).finditer(text)
         if stem(match.group().lower()) in wanted
-    ]
+    )
+    return list(itertools.islice(found, MAX_HITS))
 
 
 def _window_start(text: str, hits: list[tuple[int, int]], length: int) -> int:
@@ -174,7 +176,7 @@ def _window_start(text: str, hits: list[tuple[int, int]], length: int) -> int:
     reach = length - 40
     best_start, best_count = hits[0][0], 0
     last = 0  # sliding window: hits[i:last] start within reach of hits[i]
-    for i, (hit_start, _) in enumerate(hits[:50]):
+    for i, (hit_start, _) in enumerate(hits):
         last = max(last, i)
         while last < len(hits) and hits[last][0] < hit_start + reach:
             last += 1

@@ -292,7 +292,7 @@ class WhooshBackend(SearchBackend):
         kept, checked = [], 0
         for docnum, score in top:
             checked += 1
-            text = _text(reader.document(docnum))
+            text = reader.document(docnum).text
             if all(p.search(text) for p in patterns) and not any(
                 p.search(text) for p in patterns_out
             ):
@@ -379,14 +379,10 @@ class _StoredReader:
         return self.cache[docnum]
 
 
-def _text(document: SearchDocument) -> str:
-    return f"{document.title}\n{document.parent_title}\n{document.body}"
-
-
 def _proximity_reranked(candidates, reader, pattern):
     """Words next to each other in the text rank above the same words scattered."""
     rescored = [
-        (docnum, score * (1 + PROXIMITY_BONUS) if pattern.search(_text(reader.document(docnum)))
+        (docnum, score * (1 + PROXIMITY_BONUS) if pattern.search(reader.document(docnum).text)
          else score)
         for docnum, score in candidates
     ]  # fmt: skip
