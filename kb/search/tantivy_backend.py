@@ -25,8 +25,6 @@ from kb.search.text import (
     STOP_WORDS,
     closest_word,
     phrase_pattern,
-    shingles_of,
-    stems_of,
     words_of,
 )
 
@@ -52,8 +50,6 @@ def _schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
     builder.add_text_field("spell", tokenizer_name="default", index_option="basic")
-    # Adjacent stem pairs: a phrase first narrows to the documents holding all its pairs.
-    builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field(
         "tags", stored=True, tokenizer_name="raw", index_option="basic", fast=True
     )
@@ -75,7 +71,6 @@ def _tantivy_document(document: SearchDocument) -> tantivy.Document:
         body=document.body,
         parent_title=document.parent_title,
         spell=document.title,
-        pairs=" ".join(_pairs(document)),
         tags=list(document.tags),
         author=document.author,
         meta=meta,
@@ -84,22 +79,6 @@ def _tantivy_document(document: SearchDocument) -> tantivy.Document:
         accepted=int(document.accepted),
         created=document.created_ts,
     )
-
-
-def _pairs(document: SearchDocument) -> set[str]:
-    texts = (document.title, document.parent_title, document.body)
-    return {pair for text in texts for pair in shingles_of(stems_of(text))}
-
-
-def _phrase_pairs(phrase: list[str]) -> list[str]:
-    """The pairs every document holding the phrase holds (none for words with a ``_``).
-
-    Our words split on ``\\W`` and tantivy's on non-alphanumerics: they differ only on
-    ``_``, where narrowing could drop a real match, so such phrases are not narrowed.
-    """
-    if not all(word.isalnum() for word in phrase):
-        return []
-    return shingles_of(stems_of(" ".join(phrase)))
 
 
 def _proximity_reranked(ranked: list, pattern) -> list:
@@ -258,13 +237,7 @@ class TantivyBackend(SearchBackend):
 
     def _build_query(self, query: ParsedQuery) -> tantivy.Query | None:
         must = [self._text_query(word) for word in query.words]
-        for phrase in query.phrases:
-            # Narrow first (the rarest pair drives the intersection), verify positions after.
-            must += [
-                tantivy.Query.const_score_query(self._term("pairs", pair), 0.0)
-                for pair in _phrase_pairs(phrase)
-            ]
-            must.append(self._text_query('"' + " ".join(phrase) + '"'))
+        must += [self._text_query('"' + " ".join(p) + '"') for p in query.phrases]
         must += [self._term("tags", tag) for tag in query.tags]
         if query.kind:
             must.append(self._term("kind", query.kind))
