@@ -20,6 +20,7 @@ import heapq
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 from whoosh import columns, fields, index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 
 from kb.search import EngineResult, SearchBackend, utc_from_timestamp, whoosh_fast
@@ -140,6 +142,8 @@ class WhooshBackend(SearchBackend):
         self._fast_index = None
         self._segment_cache: dict = {}
         self._vocabulary = None
+        self._merging = threading.Lock()
+        self._segment_readers: dict = {}  # segment id -> SegmentReader, for deletions
 
     # --- the index and its writers -----------------------------------------------------
 
@@ -178,26 +182,78 @@ class WhooshBackend(SearchBackend):
     def index_documents(self, documents: list[SearchDocument]) -> None:
         writer = self._writer()
         try:
+            self._delete_ids(writer, [document.id for document in documents])
             for document in documents:
-                writer.update_document(**_fields(document))
+                writer.add_document(**_fields(document))
         except BaseException:
             writer.cancel()
             raise
-        # Merging on every small commit rewrites segments and makes single updates slow;
-        # merge only once the small segments pile up.
-        writer.commit(merge=len(writer.segments) >= MERGE_AT_SEGMENTS)
+        self._commit(writer)
 
     def remove_ids(self, post_ids: list[int]) -> None:
         if not self.exists():
             return
         writer = self._writer()
         try:
-            for post_id in post_ids:
-                writer.delete_by_term("id", str(post_id))
+            self._delete_ids(writer, post_ids)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        self._commit(writer)
+
+    def _delete_ids(self, writer, post_ids: list[int]) -> None:
+        """What ``update_document`` does before adding, without reopening every segment.
+
+        ``update_document`` opens a reader on each segment for every write (~5 ms each).
+        A segment's terms never change (deletions live on the writer's segment objects),
+        so a reader per segment is opened once and kept while the segment exists.
+        """
+        live = set()
+        for segment in writer.segments:
+            key = segment.segment_id()
+            live.add(key)
+            if key not in self._segment_readers:
+                self._segment_readers[key] = SegmentReader(writer.storage, writer.schema, segment)
+            reader = self._segment_readers[key]
+            for post_id in post_ids:
+                ids, _ = whoosh_fast._postings(reader, "id", str(post_id))
+                for docnum in ids:
+                    segment.delete_document(docnum)
+        for key in set(self._segment_readers) - live:
+            self._segment_readers.pop(key).close()
+
+    def _commit(self, writer) -> None:
+        """Commit one small segment; merge the small ones later, in the background.
+
+        Merging rewrites segments (~0.2 s): an update must not wait for it. Once the small
+        segments pile up, a thread merges them when no other writer holds the lock.
+        """
+        writer.commit(merge=False)
+        if len(writer.segments) + 1 >= MERGE_AT_SEGMENTS:
+            self.merge_in_background()
+
+    def merge_in_background(self) -> threading.Thread | None:
+        if not self._merging.acquire(blocking=False):
+            return None  # this process is merging already
+        thread = threading.Thread(target=self._merge_small_segments, name="whoosh-merge")
+        thread.daemon = True
+        thread.start()
+        return thread
+
+    def _merge_small_segments(self) -> None:
+        try:
+            writer = self._writer()  # waits its turn behind other writers
+        except Exception:
+            self._merging.release()
+            logger.warning("Background merge of the Whoosh index skipped", exc_info=True)
+            return
+        try:
+            writer.commit(merge=True)
+        except Exception:
+            writer.cancel()
+            logger.warning("Background merge of the Whoosh index failed", exc_info=True)
+        finally:
+            self._merging.release()
 
     def rebuild(
         self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
@@ -226,6 +282,9 @@ class WhooshBackend(SearchBackend):
             shutil.rmtree(old, ignore_errors=True)
         self._index = None
         self._searcher = None
+        for reader in self._segment_readers.values():
+            reader.close()
+        self._segment_readers.clear()
         return count
 
     # --- reading ------------------------------------------------------------------------
