@@ -21,12 +21,7 @@ from kb.search import EngineResult, SearchBackend, utc_from_timestamp
 from kb.search.documents import SearchDocument
 from kb.search.locking import open_with_backoff
 from kb.search.query import ParsedQuery
-from kb.search.text import (
-    STOP_WORDS,
-    closest_word,
-    phrase_pattern,
-    words_of,
-)
+from kb.search.text import STOP_WORDS, closest_word, phrase_pattern, words_of
 
 logger = logging.getLogger("kb.search")
 

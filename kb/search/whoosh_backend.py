@@ -7,10 +7,13 @@ Speed choices (Whoosh is pure Python):
   documents holding all its words (a cheap intersection), then the best-ranked candidates
   are verified on the stored text; the total is exact when all candidates fit in the
   verified sample, else estimated from it (and shown as "about N").
+- Postings are read a block (1,024 postings) at a time and scored, intersected, filtered
+  and ranked as NumPy arrays (kb.search.whoosh_fast), not one posting at a time.
 - Facets and the "words next to each other rank higher" bonus come from the same sample
   of the best results, read once.
 - One searcher per process, refreshed when another process commits.
 - Whoosh allows one writer at a time: writers retry ``LockError`` with jittered back-off.
+  An update writes one small segment; small segments are merged by a background thread.
 """
 
 from __future__ import annotations
