@@ -24,6 +24,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +48,9 @@ logger = logging.getLogger("kb.search")
 TITLE_REPEAT = 3
 PROXIMITY_BONUS = 0.5  # share of the score added when the words stand together
 VERIFY_SAMPLE = 200  # phrase candidates verified on the stored text
-MERGE_AT_SEGMENTS = 12
+MERGE_FACTOR = 8  # this many segments of one size tier are merged into one
+MERGE_IDLE_SECONDS = 1.0  # a background merge waits for this long without writes
+MERGE_MAX_DELAY = 30.0  # ... but no longer than this during a long burst of writes
 RERANK_EXTRA = 20  # candidates beyond the page that the proximity bonus may lift into it
 WRITE_TIMEOUT = 60.0
 FACET_SAMPLE = 100
@@ -146,6 +149,7 @@ class WhooshBackend(SearchBackend):
         self._segment_cache: dict = {}
         self._vocabulary = None
         self._merging = threading.Lock()
+        self._last_write = 0.0
         self._segment_readers: dict = {}  # segment id -> SegmentReader, for deletions
 
     # --- the index and its writers -----------------------------------------------------
@@ -228,11 +232,13 @@ class WhooshBackend(SearchBackend):
     def _commit(self, writer) -> None:
         """Commit one small segment; merge the small ones later, in the background.
 
-        Merging rewrites segments (~0.2 s): an update must not wait for it. Once the small
-        segments pile up, a thread merges them when no other writer holds the lock.
+        Merging rewrites segments (0.2-0.5 s) and holds the index's only write lock, so an
+        update must neither do it nor queue behind it: once the small segments pile up, a
+        thread merges them when this process has not written for a moment.
         """
         writer.commit(merge=False)
-        if len(writer.segments) + 1 >= MERGE_AT_SEGMENTS:
+        self._last_write = time.monotonic()
+        if _tier_to_merge(self._ix()._segments()):
             self.merge_in_background()
 
     def merge_in_background(self) -> threading.Thread | None:
@@ -245,18 +251,28 @@ class WhooshBackend(SearchBackend):
 
     def _merge_small_segments(self) -> None:
         try:
+            self._wait_for_quiet()
             writer = self._writer()  # waits its turn behind other writers
         except Exception:
             self._merging.release()
             logger.warning("Background merge of the Whoosh index skipped", exc_info=True)
             return
         try:
-            writer.commit(merge=True)
+            writer.commit(mergetype=_merge_a_tier)
         except Exception:
             writer.cancel()
             logger.warning("Background merge of the Whoosh index failed", exc_info=True)
         finally:
             self._merging.release()
+
+    def _wait_for_quiet(self) -> None:
+        """Until no write for MERGE_IDLE_SECONDS, or MERGE_MAX_DELAY in a long burst."""
+        started = time.monotonic()
+        while time.monotonic() - started < MERGE_MAX_DELAY:
+            quiet_for = time.monotonic() - self._last_write
+            if quiet_for >= MERGE_IDLE_SECONDS:
+                return
+            time.sleep(MERGE_IDLE_SECONDS - quiet_for)
 
     def rebuild(
         self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
@@ -449,6 +465,36 @@ def _proximity_reranked(candidates, reader, pattern):
         for docnum, score in candidates
     ]  # fmt: skip
     return sorted(rescored, key=lambda item: -item[1])
+
+
+def _tier(segment) -> int:
+    """Size tiers by number of digits: 1-9 documents, 10-99, 100-999..."""
+    return len(str(max(1, segment.doc_count_all())))
+
+
+def _tier_to_merge(segments) -> list:
+    """The smallest tier's segments once it holds MERGE_FACTOR of them, else nothing.
+
+    Each merge moves documents up one tier, so a document is rewritten once per tier
+    (a handful of times), and a merge never rewrites the big segments a rebuild made.
+    """
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        tiers.setdefault(_tier(segment), []).append(segment)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            return tiers[tier]
+    return []
+
+
+def _merge_a_tier(writer, segments):
+    """A Whoosh merge policy: merges ``_tier_to_merge`` and keeps the other segments."""
+    chosen = _tier_to_merge(segments)
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in chosen]
 
 
 def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> whoosh_fast.Matches:

@@ -2,7 +2,7 @@
 
 from kb.search.documents import SearchDocument
 from kb.search.query import parse
-from kb.search.whoosh_backend import MERGE_AT_SEGMENTS, WhooshBackend
+from kb.search.whoosh_backend import MERGE_FACTOR, WhooshBackend
 
 
 def document(post_id: int, title: str) -> SearchDocument:
@@ -17,13 +17,18 @@ def segment_count(backend: WhooshBackend) -> int:
 
 def test_small_segments_are_merged_in_the_background(tmp_path):
     backend = WhooshBackend(tmp_path / "whoosh")
-    backend.rebuild([document(1, "First salary question")])
-    for post_id in range(2, MERGE_AT_SEGMENTS + 3):
+    big = [document(post_id, f"Big segment question {post_id}") for post_id in range(1, 21)]
+    backend.rebuild(big)
+    segments_after_rebuild = segment_count(backend)
+    for post_id in range(21, 21 + MERGE_FACTOR + 2):
         backend.index_documents([document(post_id, f"Salary question number {post_id}")])
     assert backend._merging.acquire(timeout=30)  # the merge a write started has finished
     backend._merging.release()
-    assert segment_count(backend) < MERGE_AT_SEGMENTS
-    assert backend.search(parse("salary"), 0, 100, "relevance").total == MERGE_AT_SEGMENTS + 2
+    # The one-post segments became one (plus any written after the merge began); the
+    # rebuild's segments were left alone.
+    assert segment_count(backend) <= segments_after_rebuild + 3
+    assert backend.search(parse("salary"), 0, 100, "relevance").total == MERGE_FACTOR + 2
+    assert backend.search(parse("big"), 0, 100, "relevance").total == 20
 
 
 def test_updates_and_removals_replace_the_old_document_in_every_segment(tmp_path):
