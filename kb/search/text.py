@@ -11,6 +11,7 @@ import html
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 from whoosh.lang.snowball.english import EnglishStemmer
@@ -56,7 +57,8 @@ STOP_WORDS = frozenset(
 )
 MAX_WORD_LENGTH = 40
 MAX_HITS = 50  # a snippet is chosen among the first this-many hits of a text
-_WORD_RE = re.compile(r"\w+")
+# Words of at most MAX_WORD_LENGTH characters; longer runs are skipped whole.
+_WORD_RE = re.compile(rf"(?<!\w)\w{{1,{MAX_WORD_LENGTH}}}(?!\w)")
 _stemmer = EnglishStemmer()
 
 
@@ -66,7 +68,7 @@ def normalize(text: str) -> str:
 
 def words_of(text: str) -> list[str]:
     """Lower-case words, as the query language and the indexes split them."""
-    return [w for w in _WORD_RE.findall(normalize(text)) if len(w) <= MAX_WORD_LENGTH]
+    return _WORD_RE.findall(normalize(text))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -78,6 +80,15 @@ def stem(word: str) -> str:
 def stems_of(text: str) -> list[str]:
     """Stems of the words that are not stop words, in order (what Whoosh indexes)."""
     return [stem(w) for w in words_of(text) if w not in STOP_WORDS]
+
+
+def stem_counts(text: str) -> Counter:
+    """How often each stem occurs (stop words left out): what an index stores per post."""
+    counts: Counter = Counter()
+    for word, count in Counter(words_of(text)).items():
+        if word not in STOP_WORDS:
+            counts[stem(word)] += count
+    return counts
 
 
 def shingles_of(stems: list[str]) -> list[str]:

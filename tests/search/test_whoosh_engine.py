@@ -42,3 +42,17 @@ def test_updates_and_removals_replace_the_old_document_in_every_segment(tmp_path
     backend.remove_ids([1, 2])
     assert backend.search(parse("negotiating"), 0, 10, "relevance").total == 0
     assert backend.search(parse("startup"), 0, 10, "relevance").total == 0
+
+
+def test_indexed_weights_and_lengths_count_every_stem(tmp_path):
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    backend = WhooshBackend(tmp_path / "whoosh")
+    backend.rebuild([document(1, "Salary talks")])  # body: "Body text."
+    backend.index_documents([document(2, "Salary salary negotiation")])  # a second segment
+    ix = backend._fast()
+    # Title stems count three times: document 1 holds salary x3, talk x3, body, text.
+    _, weights = ix._postings("text", "salari")
+    assert sorted(weights.tolist()) == [3.0, 6.0]
+    lengths = sorted(ix.lengths.tolist())
+    assert lengths == [byte_to_length(length_to_byte(n)) for n in (8, 11)]
