@@ -175,6 +175,10 @@ class WhooshBackend(SearchBackend):
     def exists(self) -> bool:
         return self.path.is_dir() and index.exists_in(str(self.path))
 
+    def is_outdated(self) -> bool:
+        """An index an older release wrote: its text field takes strings, not counts."""
+        return self.exists() and not isinstance(self._ix().schema["text"], CountedText)
+
     @contextmanager
     def _creation_lock(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -267,9 +271,17 @@ class WhooshBackend(SearchBackend):
         thread.start()
         return thread
 
+    def wait_for_merge(self, timeout: float = MERGE_MAX_DELAY + WRITE_TIMEOUT) -> None:
+        """Until a background merge this process started has finished."""
+        if self._merging.acquire(timeout=timeout):
+            self._merging.release()
+
     def _merge_small_segments(self) -> None:
         try:
             self._wait_for_quiet()
+            if not self.exists():  # rebuilt elsewhere or removed meanwhile: nothing to merge
+                self._merging.release()
+                return
             writer = self._writer()  # waits its turn behind other writers
         except Exception:
             self._merging.release()

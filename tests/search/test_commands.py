@@ -52,6 +52,22 @@ def test_if_missing_replaces_a_tantivy_index_of_an_older_layout(settings, capsys
     assert search.search(parse("upgrade")).total == 1
 
 
+def test_if_missing_replaces_a_whoosh_index_of_an_older_layout(settings, capsys):
+    from whoosh import fields, index
+
+    settings.SEARCH_BACKEND = "whoosh"
+    path = settings.INDEX_DIR / "whoosh"
+    path.mkdir(parents=True)
+    old_schema = fields.Schema(id=fields.ID(stored=True, unique=True), text=fields.TEXT)
+    index.create_in(str(path), old_schema)  # an index an older release wrote
+    make_question(title="Found after the upgrade")
+    assert search.get_backend().is_outdated()
+    call_command("rebuild_index", "--if-missing")
+    assert "Indexed 1" in capsys.readouterr().out
+    assert not search.get_backend().is_outdated()
+    assert search.search(parse("upgrade")).total == 1
+
+
 def test_rebuild_index_backend_option(settings):
     settings.SEARCH_BACKEND = "whoosh"
     make_question(title="Tantivy only")

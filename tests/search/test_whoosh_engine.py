@@ -22,8 +22,7 @@ def test_small_segments_are_merged_in_the_background(tmp_path):
     segments_after_rebuild = segment_count(backend)
     for post_id in range(21, 21 + MERGE_FACTOR + 2):
         backend.index_documents([document(post_id, f"Salary question number {post_id}")])
-    assert backend._merging.acquire(timeout=30)  # the merge a write started has finished
-    backend._merging.release()
+    backend.wait_for_merge()  # the merge a write started in the background
     # The one-post segments became one (plus any written after the merge began); the
     # rebuild's segments were left alone.
     assert segment_count(backend) <= segments_after_rebuild + 3

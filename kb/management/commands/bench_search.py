@@ -193,6 +193,8 @@ class Command(BaseCommand):
         return backend
 
     def _cleanup(self, backend) -> None:
+        if hasattr(backend, "wait_for_merge"):  # Whoosh merges small segments in a thread
+            backend.wait_for_merge()
         connection = getattr(backend, "bench_connection", None)
         if connection is not None:
             connection.execute(f"DROP TABLE IF EXISTS {BENCH_TABLE}")
