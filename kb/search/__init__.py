@@ -165,6 +165,9 @@ class SearchBackend:
         """An index exists but was built for an older layout: rebuild_index replaces it."""
         return False
 
+    def wait_for_merge(self) -> None:
+        """Until index maintenance this process started in the background has finished."""
+
     def index_documents(self, documents: list[SearchDocument]) -> None:
         raise NotImplementedError
 

@@ -49,6 +49,33 @@ class SearchDocument:
         return hashlib.sha1(repr(sorted(data.items())).encode()).hexdigest()[:16]
 
 
+def document_from_row(row) -> SearchDocument:
+    """A document from its fields in declaration order, as the engines store them.
+
+    ``created_at`` may be a datetime or a Unix timestamp (what Whoosh stores).
+    """
+    (post_id, kind, title, body, url, tags, author, author_name, score, answer_count, accepted,
+     created_at, parent_id, parent_title) = row  # fmt: skip
+    if isinstance(created_at, int):
+        created_at = datetime.fromtimestamp(created_at, tz=UTC)
+    return SearchDocument(
+        id=post_id,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        tags=list(tags),
+        author=author,
+        author_name=author_name,
+        score=score,
+        answer_count=answer_count,
+        accepted=accepted,
+        created_at=created_at,
+        parent_id=parent_id,
+        parent_title=parent_title,
+    )
+
+
 def plain_text(body_html: str) -> str:
     """The words a reader sees, from the sanitised HTML rendered on save."""
     return " ".join(html.unescape(strip_tags(body_html or "")).split())

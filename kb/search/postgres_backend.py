@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from kb.search import EngineResult, SearchBackend
-from kb.search.documents import SearchDocument
+from kb.search.documents import SearchDocument, document_from_row
 from kb.search.query import ParsedQuery
 from kb.search.text import STOP_WORDS, closest_word
 
@@ -542,7 +542,7 @@ class PostgresBackend(SearchBackend):
         cursor.execute(
             f"SELECT {_COLUMNS} FROM {self.table} WHERE post_id = ANY(%s)", [list(post_ids)]
         )
-        return {row[0]: _document(row) for row in cursor.fetchall()}
+        return {row[0]: document_from_row(row) for row in cursor.fetchall()}
 
     def get_documents(self, post_ids: list[int]) -> dict[int, SearchDocument]:
         with self._cursor() as cursor:
@@ -569,7 +569,7 @@ class PostgresBackend(SearchBackend):
                     ORDER BY ts_rank(vector, ({any_word})) DESC, created_at DESC LIMIT %s""",
                 [*params, *words, n],
             )
-            return [_document(row) for row in cursor.fetchall()]
+            return [document_from_row(row) for row in cursor.fetchall()]
 
     def suggest_word(self, word: str) -> str | None:
         if not word.isalpha():
@@ -595,24 +595,3 @@ class PostgresBackend(SearchBackend):
         with self._cursor() as cursor:
             cursor.execute(f"SELECT post_id, fingerprint FROM {self.table}")
             return dict(cursor.fetchall())
-
-
-def _document(row) -> SearchDocument:
-    (post_id, kind, title, body, url, tags, author, author_name, score, answer_count, accepted,
-     created_at, parent_id, parent_title) = row  # fmt: skip
-    return SearchDocument(
-        id=post_id,
-        kind=kind,
-        title=title,
-        body=body,
-        url=url,
-        tags=list(tags),
-        author=author,
-        author_name=author_name,
-        score=score,
-        answer_count=answer_count,
-        accepted=accepted,
-        created_at=created_at,
-        parent_id=parent_id,
-        parent_title=parent_title,
-    )

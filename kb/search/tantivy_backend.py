@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import tantivy
 
 from kb.search import EngineResult, SearchBackend, utc_from_timestamp
 from kb.search.documents import SearchDocument
-from kb.search.locking import open_with_backoff
+from kb.search.ondisk import building_directory, open_with_backoff, swap_in
 from kb.search.query import ParsedQuery
 from kb.search.text import STOP_WORDS, closest_word, phrase_pattern, words_of
 
@@ -187,9 +186,7 @@ class TantivyBackend(SearchBackend):
     def rebuild(
         self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
     ) -> int:
-        building = self.path.with_name(self.path.name + ".building")
-        shutil.rmtree(building, ignore_errors=True)
-        building.mkdir(parents=True)
+        building = building_directory(self.path)
         index = tantivy.Index(self._schema, path=str(building), reuse=False)
         writer = index.writer(256_000_000, 2)
         count = 0
@@ -200,12 +197,7 @@ class TantivyBackend(SearchBackend):
                 progress(1)
         writer.commit()
         writer.wait_merging_threads()
-        old = self.path.with_name(self.path.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.path.exists():
-            self.path.rename(old)
-        building.rename(self.path)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(building, self.path)
         self._index = None
         self._meta_mtime = None
         return count

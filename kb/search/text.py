@@ -77,11 +77,6 @@ def stem(word: str) -> str:
     return _stemmer.stem(word)
 
 
-def stems_of(text: str) -> list[str]:
-    """Stems of the words that are not stop words, in order (what Whoosh indexes)."""
-    return [stem(w) for w in words_of(text) if w not in STOP_WORDS]
-
-
 def stem_counts(text: str) -> Counter:
     """How often each stem occurs (stop words left out): what an index stores per post."""
     counts: Counter = Counter()
@@ -89,11 +84,6 @@ def stem_counts(text: str) -> Counter:
         if word not in STOP_WORDS:
             counts[stem(word)] += count
     return counts
-
-
-def shingles_of(stems: list[str]) -> list[str]:
-    """Adjacent stem pairs: a phrase becomes a few cheap terms instead of a position scan."""
-    return [f"{a}_{b}" for a, b in itertools.pairwise(stems)]
 
 
 def phrase_pattern(phrase: list[str]) -> re.Pattern:
@@ -108,16 +98,6 @@ def phrase_pattern(phrase: list[str]) -> re.Pattern:
         root = root if word.startswith(root) else word
         parts.append(re.escape(root) + r"\w*")
     return re.compile(r"(?<!\w)" + r"\W+".join(parts), re.IGNORECASE)
-
-
-def contains_phrase(text: str, phrase: list[str]) -> bool:
-    wanted = [stem(w) for w in phrase if w not in STOP_WORDS]
-    if not wanted:
-        return True
-    stems = stems_of(text)
-    n = len(wanted)
-    first = wanted[0]
-    return any(stems[i] == first and stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
 
 
 def highlight(text: str, terms: Iterable[str], *, length: int | None = 240) -> str:

@@ -22,7 +22,6 @@ import fcntl
 import heapq
 import logging
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,9 +35,9 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 
-from kb.search import EngineResult, SearchBackend, utc_from_timestamp, whoosh_fast
-from kb.search.documents import SearchDocument
-from kb.search.locking import open_with_backoff
+from kb.search import EngineResult, SearchBackend, whoosh_fast
+from kb.search.documents import SearchDocument, document_from_row
+from kb.search.ondisk import building_directory, open_with_backoff, swap_in
 from kb.search.query import ParsedQuery
 from kb.search.text import STOP_WORDS, one_edit_away, phrase_pattern, stem, stem_counts, words_of
 
@@ -136,24 +135,7 @@ def _stored(document: SearchDocument) -> tuple:
 
 
 def _document(post_id: int, stored: tuple) -> SearchDocument:
-    (kind, title, body, url, tags, author, author_name, score, answers, accepted, created,
-     parent_id, parent_title) = stored  # fmt: skip
-    return SearchDocument(
-        id=post_id,
-        kind=kind,
-        title=title,
-        body=body,
-        url=url,
-        tags=list(tags),
-        author=author,
-        author_name=author_name,
-        score=score,
-        answer_count=answers,
-        accepted=accepted,
-        created_at=utc_from_timestamp(created),
-        parent_id=parent_id,
-        parent_title=parent_title,
-    )
+    return document_from_row((post_id, *stored))  # _stored() keeps the fields' order
 
 
 class WhooshBackend(SearchBackend):
@@ -308,9 +290,7 @@ class WhooshBackend(SearchBackend):
         self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
     ) -> int:
         # Build beside the live index and swap, so searches keep working meanwhile.
-        building = self.path.with_name(self.path.name + ".building")
-        shutil.rmtree(building, ignore_errors=True)
-        building.mkdir(parents=True)
+        building = building_directory(self.path)
         new_index = index.create_in(str(building), _schema())
         writer = new_index.writer(
             limitmb=256, procs=REBUILD_PROCESSES, multisegment=True, codec=whoosh_fast.codec()
@@ -323,12 +303,7 @@ class WhooshBackend(SearchBackend):
                 progress(1)
         writer.commit()
         with self._creation_lock():
-            old = self.path.with_name(self.path.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if self.path.exists():
-                os.rename(self.path, old)
-            os.rename(building, self.path)
-            shutil.rmtree(old, ignore_errors=True)
+            swap_in(building, self.path)
         self._index = None
         self._searcher = None
         for reader in self._segment_readers.values():

@@ -193,8 +193,7 @@ class Command(BaseCommand):
         return backend
 
     def _cleanup(self, backend) -> None:
-        if hasattr(backend, "wait_for_merge"):  # Whoosh merges small segments in a thread
-            backend.wait_for_merge()
+        backend.wait_for_merge()  # before its temporary index is removed
         connection = getattr(backend, "bench_connection", None)
         if connection is not None:
             connection.execute(f"DROP TABLE IF EXISTS {BENCH_TABLE}")
