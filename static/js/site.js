@@ -6,11 +6,12 @@
 // similar title, fetched from kb:search-similar as the user types (debounced). The list is
 // built with textContent only: titles are user text.
 (function () {
-  // Only on the ask form: on edit and experience-post forms "similar questions" misleads.
-  var title = document.querySelector("form.ask-form #id_title");
-  var navSearch = document.querySelector("form.nav-search");
-  if (!title || !navSearch || !window.fetch) return;
-  var endpoint = navSearch.getAttribute("action") + "similar/";
+  // Only the ask form has data-similar-url: on edit and experience-post forms "similar
+  // questions" misleads.
+  var form = document.querySelector("form[data-similar-url]");
+  var title = form && form.querySelector("#id_title");
+  if (!title || !window.fetch) return;
+  var endpoint = form.getAttribute("data-similar-url");
   var box = document.createElement("div");
   box.className = "similar-questions";
   box.id = "similar-questions";

@@ -103,3 +103,18 @@ def test_ask_answer_comment_vote_accept_and_share(page, browser, site, page_erro
     other.close()
     assert page_errors == []
     assert b_errors == []
+
+
+def test_similar_questions_show_while_asking_only(page, site, page_errors):
+    make_question(title="How do I negotiate a senior title after a PhD?")
+    make_user("asker")
+    _log_in(page, site, "asker")
+    page.goto(site("/questions/ask/"))
+    page.get_by_label("Title").fill("negotiate a title after my PhD")
+    expect(page.locator("#similar-questions")).to_contain_text(
+        "How do I negotiate a senior title after a PhD?"
+    )
+    # Writing an experience post (or editing) is not asking: no "similar questions" box.
+    page.goto(site("/posts/new/"))
+    page.get_by_label("Title").fill("negotiate a title after my PhD")
+    expect(page.locator("#similar-questions")).to_have_count(0)
