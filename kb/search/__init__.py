@@ -25,7 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -50,6 +50,8 @@ PER_PAGE = 10
 MAX_PAGE = 100
 FACET_SAMPLE = 100  # facets count the tags of the first this-many results
 FACET_LIMIT = 10
+POOL = 100  # posts grouped into threads for a page: enough for ten threads
+MAX_POOL = 1000
 
 __all__ = [
     "SORTS",
@@ -90,6 +92,9 @@ class Hit:
     author_name: str
     parent_id: int | None = None
     relevance: float = 0.0
+    matching_answers: int = 0  # answers of this question that matched too
+    snippet_from_answer: bool = False
+    by_meaning: bool = False  # found by the semantic layer, not by the words
 
     @property
     def is_answer(self) -> bool:
@@ -106,6 +111,9 @@ class EngineResult:
     facet_tags: list[list[str]] = field(default_factory=list)  # tags of the first results
     estimated: bool = False  # total extrapolated from a verified sample (Whoosh phrases)
     facet_counts: list[tuple[str, int]] | None = None  # counted by the engine over all results
+    # How many posts match every one of ``query.words`` (None: the engine did not count);
+    # 0 with a nonzero total means the page shows best partial matches.
+    complete: int | None = None
 
 
 @dataclass
@@ -189,6 +197,10 @@ class SearchBackend:
 
     def suggest_word(self, word: str) -> str | None:
         return None
+
+    def knows_word(self, word: str) -> bool:
+        """Whether any post holds the word (stemmed as the index does)."""
+        return bool(self.search(ParsedQuery(required_words=[word]), 0, 1, "relevance").total)
 
     def fingerprints(self) -> dict[int, str]:
         raise NotImplementedError
@@ -309,7 +321,8 @@ def search(
 ) -> SearchPage:
     """One page of results. Never raises for anything a user can type.
 
-    ``backend`` is for the benchmark, which measures engines side by side in one process.
+    A question and its matching answers are one result (``is:answer`` lists answers
+    alone). ``backend`` is for the benchmark, which measures engines side by side.
     """
     started = time.perf_counter()
     if isinstance(query, str):
@@ -317,13 +330,20 @@ def search(
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(MAX_PAGE, page))
     messages = list(query.messages)
+    backend = backend or get_backend()
     if query.is_empty:
-        result = EngineResult(total=0, documents=[])
-    else:
-        backend = backend or get_backend()
+        result, hits = EngineResult(total=0, documents=[]), []
+    elif query.kind == "answer":
         result = backend.search(query, (page - 1) * per_page, per_page, sort)
-    hits = [_hit(document, query, score) for document, score in _scored(result)]
-    suggestion = _suggestion(query, backend) if result.total == 0 and query.words else None
+        hits = [_hit(document, query, score) for document, score in _scored(result)]
+    else:
+        result, hits = _thread_page(backend, query, page, per_page, sort)
+    if only_common_words(query):
+        messages.append(_COMMON_WORDS_MESSAGE.format(words=", ".join(query.words)))
+        if not hits:
+            result, hits = _thread_page(backend, _best_voted(query), page, per_page, "votes")
+    elif result.complete == 0 and result.total and len(query.words) > 1:
+        messages.append("No post has all your words; these match most of them.")
     return SearchPage(
         query=query,
         hits=hits,
@@ -333,10 +353,93 @@ def search(
         sort=sort,
         took_ms=(time.perf_counter() - started) * 1000,
         facets=_facets(result, exclude=query.tags),
-        suggestion=suggestion,
+        suggestion=_suggestion(query, result, backend),
         messages=messages,
         estimated=result.estimated,
     )
+
+
+_COMMON_WORDS_MESSAGE = (
+    "Your search has only very common words ({words}), so these are the best-voted "
+    "questions. Add a word that says what you are looking for, like salary or PhD."
+)
+
+
+def only_common_words(query: ParsedQuery) -> bool:
+    from kb.search.vocabulary import QUERY_STOP_WORDS
+
+    return (
+        bool(query.words)
+        and not (query.required_words or query.phrases)
+        and all(word in QUERY_STOP_WORDS for word in query.words)
+    )
+
+
+def _best_voted(query: ParsedQuery) -> ParsedQuery:
+    """The query's filters without its words: what to show for a query of stop words."""
+    return replace(
+        query, words=[], expansions={}, boost_tags=[], kind=query.kind or "question", messages=[]
+    )
+
+
+@dataclass
+class _Thread:
+    """A question (or experience post) and its answers that matched, best first."""
+
+    key: int
+    members: list[tuple[SearchDocument, float]]
+
+    @property
+    def best(self) -> tuple[SearchDocument, float]:
+        return self.members[0]
+
+    @property
+    def head(self) -> SearchDocument | None:
+        return next((d for d, _ in self.members if d.kind != "answer"), None)
+
+    @property
+    def matching_answers(self) -> int:
+        return sum(1 for d, _ in self.members if d.kind == "answer")
+
+
+def _threads(documents: list[SearchDocument], scores: list[float]) -> list[_Thread]:
+    """Posts grouped by thread, in the order of each thread's best post."""
+    threads: dict[int, _Thread] = {}
+    for document, score in zip(documents, scores or [0.0] * len(documents), strict=False):
+        key = document.parent_id if document.kind == "answer" else document.id
+        if key in threads:
+            threads[key].members.append((document, score))
+        else:
+            threads[key] = _Thread(key, [(document, score)])
+    return list(threads.values())
+
+
+def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, list[Hit]]:
+    """One page of threads, grouped from a pool of the best posts."""
+    wanted = page * per_page
+    pool = min(MAX_POOL, max(POOL, wanted * 3))
+    result = backend.search(query, 0, pool, sort)
+    threads = _threads(result.documents, result.scores)
+    if result.total > len(result.documents):  # the pool did not hold every match
+        result.total = max(len(threads), round(result.total * len(threads) / pool))
+        result.estimated = True
+    else:
+        result.total = len(threads)
+    chosen = threads[wanted - per_page : wanted]
+    heads = backend.get_documents([t.key for t in chosen if t.head is None])
+    hits = [_thread_hit(thread, heads.get(thread.key), query) for thread in chosen]
+    return result, hits
+
+
+def _thread_hit(thread: _Thread, head: SearchDocument | None, query: ParsedQuery) -> Hit:
+    best, score = thread.best
+    head = thread.head or head or best
+    hit = _hit(head, query, score)
+    hit.matching_answers = thread.matching_answers
+    if best is not head:  # the best words are in an answer: show them
+        hit.snippet = mark_safe(highlight(best.body, query.positive_terms))
+        hit.snippet_from_answer = True
+    return hit
 
 
 def _scored(result: EngineResult):
@@ -373,16 +476,30 @@ def _facets(result: EngineResult, exclude: list[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
 
 
-def _suggestion(query: ParsedQuery, backend: SearchBackend) -> str | None:
-    """The raw query with misspelled words replaced, when the index knows better words."""
+def _suggestion(query: ParsedQuery, result: EngineResult, backend: SearchBackend) -> str | None:
+    """The raw query with words the index does not know corrected ("did you mean").
+
+    Only when some post lacks a word (no complete match), never for stop words or
+    words in the index, and only when the corrected query finds more.
+    """
+    if not query.scored_words or (result.complete or 0) > 0:
+        return None
+    if result.complete is None and result.total:
+        return None
+    from kb.search.vocabulary import QUERY_STOP_WORDS
+
     raw = query.raw
-    changed = False
-    for word in query.words:
+    for word in query.scored_words:
+        if word in QUERY_STOP_WORDS or not word.isalpha() or backend.knows_word(word):
+            continue
         better = backend.suggest_word(word)
         if better and better != word:
             raw = _replace_word(raw, word, better)
-            changed = True
-    return raw if changed else None
+    if raw == query.raw:
+        return None
+    corrected = backend.search(parse(raw), 0, 1, "relevance")
+    found = (result.complete or 0, result.total)
+    return raw if (corrected.complete or 0, corrected.total) > found else None
 
 
 def _replace_word(raw: str, word: str, better: str) -> str:

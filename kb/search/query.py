@@ -2,7 +2,11 @@
 
 Syntax (the help box on the search page explains it to users)::
 
-    salary negotiation        words: stemmed, all must match, title weighted above body
+    should I join a startup   words: stemmed, best match first (posts with all the words,
+                              then with most of them); stop and question words carry no
+                              weight; a title counts more than a body; a word that names
+                              a tag boosts that tag; slang widens ("grad school" -> phd)
+    +python                   this word must match
     "machine learning"        an exact phrase
     -recruiter  -"cover letter"   leave out posts with this word or phrase
     [python]  tag:python      only posts with this tag (synonyms resolved); -[tag] excludes
@@ -24,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from kb.search.text import STOP_WORDS, words_of
+from kb.search.vocabulary import EXPANSION_WEIGHT, EXPANSIONS, MAX_EXPANSIONS, QUERY_STOP_WORDS
 
 MAX_QUERY_LENGTH = 500
 MAX_WORDS = 24
@@ -47,7 +52,11 @@ _TOKEN_RE = re.compile(r'(-?)(?:"([^"]*)"?|\[([^\]]*)\]?|(\S+))')
 @dataclass
 class ParsedQuery:
     raw: str = ""
-    words: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # scored; the more match, the better
+    required_words: list[str] = field(default_factory=list)  # +word: must match
+    # Slang and abbreviations widened to the words posts use: optional, weighed lower.
+    expansions: dict[str, float] = field(default_factory=dict)
+    boost_tags: list[str] = field(default_factory=list)  # tags the words name: a boost
     phrases: list[list[str]] = field(default_factory=list)
     excluded_words: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)
@@ -63,7 +72,19 @@ class ParsedQuery:
     @property
     def has_text(self) -> bool:
         """Words or phrases that need the full-text index (filters alone do not)."""
-        return bool(self.words or self.phrases)
+        return bool(self.words or self.required_words or self.phrases)
+
+    @property
+    def is_free_text(self) -> bool:
+        """Plain words only, as a sentence is typed: no operator narrows what may match."""
+        return bool(self.words) and not (
+            self.required_words or self.phrases or self.excluded_words or self.excluded_phrases
+        )
+
+    @property
+    def scored_words(self) -> list[str]:
+        """Every word a post is scored on: the typed words, required or not."""
+        return self.words + [w for w in self.required_words if w not in self.words]
 
     @property
     def is_empty(self) -> bool:
@@ -84,7 +105,7 @@ class ParsedQuery:
     @property
     def positive_terms(self) -> list[str]:
         """Every word the user wants found (for highlighting)."""
-        return self.words + [word for phrase in self.phrases for word in phrase]
+        return self.scored_words + [word for phrase in self.phrases for word in phrase]
 
     def with_tag(self, tag: str) -> str:
         """The raw query narrowed by one more tag (facet links)."""
@@ -148,9 +169,12 @@ def _add_token(query: ParsedQuery, token: str, *, negated: bool) -> None:
     operator = operator.lower()
     if sep and value and _add_operator(query, operator, value, negated=negated):
         return
+    required = token.startswith("+") and len(token) > 1 and not negated
     words = words_of(token)
     if negated:
         query.excluded_words.extend(words)
+    elif required:
+        query.required_words.extend(words)
     elif len(words) > 1 and sep == "" and re.search(r"\w[-'.]\w", token):
         # "full-stack" or "node.js": the parts belong together, like a phrase.
         query.phrases.append(words[:MAX_PHRASE_WORDS])
@@ -204,13 +228,22 @@ def _number(value: str) -> int | None:
 def _tidy(query: ParsedQuery, *, resolve_tags: bool) -> None:
     if query.answers is not None and query.kind is None:
         query.kind = "question"  # only questions have answers
-    meaningful = [word for word in query.words if word not in STOP_WORDS]
-    if meaningful or query.phrases:
+    typed = list(query.words)
+    meaningful = [word for word in query.words if word not in QUERY_STOP_WORDS]
+    if meaningful or query.phrases or query.required_words:
         query.words = meaningful
+    else:  # only stop words: search the least common-looking ones rather than nothing
+        query.words = [word for word in query.words if word not in STOP_WORDS] or query.words
     query.words = list(dict.fromkeys(query.words))
     if len(query.words) > MAX_WORDS:
         query.messages.append(f"Only the first {MAX_WORDS} words were searched.")
         query.words = query.words[:MAX_WORDS]
+    query.required_words = list(
+        dict.fromkeys(w for w in query.required_words if w not in STOP_WORDS)
+    )[:MAX_WORDS]
+    query.expansions = _expansions(typed, set(query.scored_words))
+    if resolve_tags and typed:
+        query.boost_tags = _tags_named(typed)
     query.excluded_words = list(
         dict.fromkeys(w for w in query.excluded_words if w not in STOP_WORDS)
     )
@@ -221,3 +254,47 @@ def _tidy(query: ParsedQuery, *, resolve_tags: bool) -> None:
         query.excluded_tags = resolve_synonyms(query.excluded_tags)
     query.tags = list(dict.fromkeys(query.tags))[:MAX_TAGS]
     query.excluded_tags = list(dict.fromkeys(query.excluded_tags))[:MAX_TAGS]
+
+
+def _ngrams(words: list[str], longest: int = 3) -> list[str]:
+    """Every run of 1 to ``longest`` adjacent words, joined by spaces."""
+    return [
+        " ".join(words[start : start + size])
+        for size in range(1, longest + 1)
+        for start in range(len(words) - size + 1)
+    ]
+
+
+def _expansions(typed: list[str], scored: set[str]) -> dict[str, float]:
+    """Words that posts use for the slang and abbreviations typed (``grad school`` -> phd)."""
+    expansions: dict[str, float] = {}
+    for gram in _ngrams(typed, 2):
+        for word in EXPANSIONS.get(gram, ()):
+            if word not in scored and word not in QUERY_STOP_WORDS:
+                expansions.setdefault(word, EXPANSION_WEIGHT)
+    return dict(list(expansions.items())[:MAX_EXPANSIONS])
+
+
+def _tags_named(typed: list[str]) -> list[str]:
+    """Tags whose name (or a synonym's) the words spell: ``big tech`` -> big-tech, faang too.
+
+    Runs of up to three words are tried joined by "-" (``phd vs product``), each also in
+    the singular and the plural. Two queries, whatever the length of the query.
+    """
+    from taggit.models import Tag
+
+    from kb.models import TagSynonym
+
+    candidates: set[str] = set()
+    for gram in _ngrams(typed[:MAX_WORDS], 3):
+        name = gram.replace(" ", "-")
+        if len(name) > 35 or (" " not in gram and gram in QUERY_STOP_WORDS):
+            continue
+        candidates |= {name, name.removesuffix("s"), name + "s"}
+    if not candidates:
+        return []
+    names = set(Tag.objects.filter(name__in=candidates).values_list("name", flat=True))
+    names |= set(
+        TagSynonym.objects.filter(source__in=candidates).values_list("target__name", flat=True)
+    )
+    return sorted(names)[:MAX_TAGS]

@@ -71,10 +71,14 @@ def words_of(text: str) -> list[str]:
     return _WORD_RE.findall(normalize(text))
 
 
+# Words Snowball folds into another word's stem though they mean something else.
+_OWN_STEMS = {"quite": "quite"}  # not "quit"
+
+
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball English (Porter 2), as PostgreSQL's and tantivy's English stemmers."""
-    return _stemmer.stem(word)
+    return _OWN_STEMS.get(word) or _stemmer.stem(word)
 
 
 def stem_counts(text: str) -> Counter:

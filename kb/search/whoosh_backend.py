@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from whoosh import columns, fields, index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.index import LockError
@@ -59,6 +60,11 @@ REBUILD_PROCESSES = max(1, min(4, os.cpu_count() or 1))
 KIND_CODES = {"question": 1, "answer": 2, "experience": 3}
 COLUMNS = ("kind", "score", "answers", "accepted", "created", "tag_list")
 MLT_TERMS = 8
+COMPLETE = 10_000.0  # added to the score of a post with every typed word: it ranks first
+# Bonuses in units of the word's idf; BM25 gives a word at most 2.2 idf (K1 + 1), so a
+# title naming the word beats a body repeating it.
+TITLE_WEIGHT = 1.5
+TAG_WEIGHT = 1.5  # a tag the query's words name
 
 
 class CountedText(fields.TEXT):
@@ -83,6 +89,7 @@ def _schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         text=CountedText(analyzer=terms, phrase=False),
         spell=fields.KEYWORD(scorable=False),
+        title=fields.KEYWORD(scorable=False),  # the title's stems: a title match bonus
         tags=fields.KEYWORD,
         author=fields.ID,
         # Filters and sorts read columns (one value per document), not postings.
@@ -105,6 +112,7 @@ def _fields(document: SearchDocument) -> dict:
         "kind": KIND_CODES[document.kind],
         "text": text,
         "spell": " ".join(dict.fromkeys(w for w in words_of(document.title) if w.isalpha())),
+        "title": " ".join(stem_counts(document.title)),
         "tags": " ".join(document.tags),
         "author": document.author,
         "score": document.score,
@@ -158,8 +166,11 @@ class WhooshBackend(SearchBackend):
         return self.path.is_dir() and index.exists_in(str(self.path))
 
     def is_outdated(self) -> bool:
-        """An index an older release wrote: its text field takes strings, not counts."""
-        return self.exists() and not isinstance(self._ix().schema["text"], CountedText)
+        """An index an older release wrote: text takes strings, or no title field."""
+        if not self.exists():
+            return False
+        schema = self._ix().schema
+        return not isinstance(schema["text"], CountedText) or "title" not in schema
 
     @contextmanager
     def _creation_lock(self):
@@ -335,7 +346,7 @@ class WhooshBackend(SearchBackend):
         if not self.exists():
             return EngineResult(total=0, documents=[])
         ix = self._fast()
-        matches = _matches(ix, query)
+        matches, complete = _matches(ix, query)
         patterns = [phrase_pattern(phrase) for phrase in query.phrases]
         patterns_out = [phrase_pattern(phrase) for phrase in query.excluded_phrases]
         wanted = offset + limit
@@ -364,9 +375,10 @@ class WhooshBackend(SearchBackend):
         return EngineResult(
             total=total,
             documents=[reader.document(docnum) for docnum, _ in page],
-            scores=[score for _, score in page],
+            scores=[score % COMPLETE for _, score in page],
             facet_tags=[tags[docnum].decode().split() for docnum, _ in top[:FACET_SAMPLE]],
             estimated=estimated,
+            complete=complete,
         )
 
     @staticmethod
@@ -465,11 +477,16 @@ class _StoredReader:
 def _proximity_reranked(candidates, reader, pattern):
     """Words next to each other in the text rank above the same words scattered."""
     rescored = [
-        (docnum, score * (1 + PROXIMITY_BONUS) if pattern.search(reader.document(docnum).text)
-         else score)
+        (docnum, _with_bonus(score) if pattern.search(reader.document(docnum).text) else score)
         for docnum, score in candidates
-    ]  # fmt: skip
+    ]
     return sorted(rescored, key=lambda item: -item[1])
+
+
+def _with_bonus(score: float) -> float:
+    """The proximity bonus on the BM25 part only: a partial match stays below complete ones."""
+    tier = score - score % COMPLETE
+    return tier + (score - tier) * (1 + PROXIMITY_BONUS)
 
 
 def _tier(segment) -> int:
@@ -502,20 +519,32 @@ def _merge_a_tier(writer, segments):
     return [segment for segment in segments if segment not in chosen]
 
 
-def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> whoosh_fast.Matches:
-    """Every matching document number with its BM25 score (0 when there are no words)."""
-    terms = [stem(word) for word in query.words]
+def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> tuple[whoosh_fast.Matches, int | None]:
+    """Every matching document number with its score, and how many have all the words.
+
+    Typed words are a best match: a post needs one of them (or an expansion, or a tag
+    the words name); posts with all of them score ``COMPLETE`` more, so they come first.
+    Required words and phrase words must all be there.
+    """
+    required = [stem(word) for word in query.required_words]
     for phrase in query.phrases:  # narrowing only: adjacency is verified on the stored text
-        terms += [stem(word) for word in phrase if word not in STOP_WORDS] or map(stem, phrase)
+        required += [stem(word) for word in phrase if word not in STOP_WORDS] or map(stem, phrase)
     Matches = whoosh_fast.Matches
-    if terms:
-        matches = whoosh_fast.intersect([ix.scores(term) for term in dict.fromkeys(terms)])
-    elif query.tags:
-        matches = Matches.unscored(ix.doc_ids("tags", query.tags[0]))
-    elif query.user:
-        matches = Matches.unscored(ix.doc_ids("author", query.user.lower()))
-    else:
-        matches = Matches.unscored(ix.all_docs())
+    complete = None
+    matches = None
+    if query.words:
+        matches = _best_match(ix, query)
+        complete = int(np.count_nonzero(matches.scores >= COMPLETE))
+    if required:
+        needed = whoosh_fast.intersect([ix.scores(term) for term in dict.fromkeys(required)])
+        matches = needed if matches is None else whoosh_fast.intersect([matches, needed])
+    if matches is None:
+        if query.tags:
+            matches = Matches.unscored(ix.doc_ids("tags", query.tags[0]))
+        elif query.user:
+            matches = Matches.unscored(ix.doc_ids("author", query.user.lower()))
+        else:
+            matches = Matches.unscored(ix.all_docs())
     for allowed in [ix.doc_ids("tags", tag) for tag in query.tags] + (
         [ix.doc_ids("author", query.user.lower())] if query.user else []
     ):
@@ -526,7 +555,40 @@ def _matches(ix: whoosh_fast.Index, query: ParsedQuery) -> whoosh_fast.Matches:
         matches = matches.without(ix.doc_ids("text", stem(word)))
     for tag in query.excluded_tags:
         matches = matches.without(ix.doc_ids("tags", tag))
-    return matches
+    if complete is not None and (required or query.has_filters or query.excluded_words):
+        complete = int(np.count_nonzero(matches.scores >= COMPLETE))
+    return matches, complete
+
+
+def _best_match(ix: whoosh_fast.Index, query: ParsedQuery) -> whoosh_fast.Matches:
+    """Posts with any typed word, expansion or named tag; more words, more score.
+
+    The summed BM25 is scaled by the share of typed words a post has; a post with every
+    typed word gets ``COMPLETE`` on top, so it ranks above any partial match.
+    """
+    words = list(dict.fromkeys(stem(word) for word in query.words))
+    parts = [(ix.scores(term), 1.0, True) for term in words]
+    parts += [(ix.presence_scores("title", term), TITLE_WEIGHT, False) for term in words]
+    parts += [
+        (ix.scores(stem(word)), weight, False)
+        for word, weight in query.expansions.items()
+        if stem(word) not in words
+    ]
+    parts += [(ix.presence_scores("tags", tag), TAG_WEIGHT, False) for tag in query.boost_tags]
+    parts = [part for part in parts if len(part[0])]
+    if not parts:
+        return whoosh_fast.Matches(whoosh_fast.NO_DOCS, whoosh_fast.NO_SCORES)
+    ids = np.concatenate([matches.ids for matches, _, _ in parts])
+    scores = np.concatenate([matches.scores * weight for matches, weight, _ in parts])
+    counted = np.concatenate(
+        [np.full(len(matches), typed, dtype=np.float32) for matches, _, typed in parts]
+    )
+    unique, inverse = np.unique(ids, return_inverse=True)
+    total = np.bincount(inverse, weights=scores).astype(np.float32)
+    matched = np.bincount(inverse, weights=counted)
+    share = matched / max(1, len(words))
+    total = total * (0.5 + 0.5 * share) + COMPLETE * (share >= 1.0)
+    return whoosh_fast.Matches(unique, total.astype(np.float32))
 
 
 def _column_tests(ix: whoosh_fast.Index, query: ParsedQuery):

@@ -28,8 +28,8 @@ from whoosh.util.numeric import byte_to_length
 K1 = 1.2
 B = 0.75
 _LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
-_NO_DOCS = np.empty(0, dtype=np.int64)
-_NO_SCORES = np.empty(0, dtype=np.float32)
+NO_DOCS = np.empty(0, dtype=np.int64)
+NO_SCORES = np.empty(0, dtype=np.float32)
 
 
 def codec() -> W3Codec:
@@ -131,14 +131,14 @@ class Index:
             live.append(_live(reader))
             for name, values in segment_columns.items():
                 columns[name].append(values)
-        self.lengths = np.concatenate(lengths) if lengths else _NO_SCORES
+        self.lengths = np.concatenate(lengths) if lengths else NO_SCORES
         self.live = np.concatenate(live) if live else np.empty(0, dtype=bool)
         # Columns indexed by global document number (tag_list stays a list of bytes).
         self.columns = {
             name: (
                 [v for part in parts for v in part]
                 if name == "tag_list"
-                else (np.concatenate(parts) if parts else _NO_DOCS)
+                else (np.concatenate(parts) if parts else NO_DOCS)
             )
             for name, parts in columns.items()
         }
@@ -158,16 +158,24 @@ class Index:
                 ids.append(np.frombuffer(segment_ids, dtype=np.int64) + segment.offset)
                 weights.append(np.frombuffer(segment_weights, dtype=np.float32))
         if not ids:
-            return _NO_DOCS, _NO_SCORES
+            return NO_DOCS, NO_SCORES
         all_ids, all_weights = np.concatenate(ids), np.concatenate(weights)
         keep = self.live[all_ids]
         return all_ids[keep], all_weights[keep]
+
+    def presence_scores(self, field: str, text: str) -> Matches:
+        """Posts holding the term in a field without counts (tags, title words): its idf."""
+        ids = self.doc_ids(field, text)
+        if not len(ids):
+            return Matches(NO_DOCS, NO_SCORES)
+        idf = math.log(1 + (self.doc_count - len(ids) + 0.5) / (len(ids) + 0.5))
+        return Matches(ids, np.full(len(ids), idf, dtype=np.float32))
 
     def scores(self, term: str) -> Matches:
         """BM25 of one term in the ``text`` field for every document holding it."""
         df = sum(s.reader.doc_frequency("text", term) for s in self.segments)
         if not df:
-            return Matches(_NO_DOCS, _NO_SCORES)
+            return Matches(NO_DOCS, NO_SCORES)
         ids, weights = self._postings("text", term)
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         norm = K1 * (1 - B) + (K1 * B / self.avg_length) * self.lengths[ids]
@@ -247,7 +255,7 @@ def _numbers(column, count: int) -> list:
 def intersect(matches: list[Matches]) -> Matches:
     """Documents in every one, their scores summed; starts from the smallest."""
     if not matches:
-        return Matches(_NO_DOCS, _NO_SCORES)
+        return Matches(NO_DOCS, NO_SCORES)
     ordered = sorted(matches, key=len)
     result = ordered[0]
     for other in ordered[1:]:

@@ -1,0 +1,142 @@
+"""Questions typed as sentences: the contract every engine keeps (whoosh, tantivy, postgres).
+
+Stop words carry no weight, the best partial match beats an empty page, a title counts
+more than a body, a word that names a tag boosts it, one thread is one result, and "did
+you mean" only corrects words the index does not know.
+"""
+
+import pytest
+from taggit.models import Tag
+
+from kb import search
+from kb.models import TagSynonym
+from kb.search.query import parse
+from tests.factories import make_answer, make_question
+from tests.search.conftest import ids
+
+pytestmark = pytest.mark.django_db
+
+
+def find(raw, **kwargs):
+    return search.search(parse(raw), **kwargs)
+
+
+def test_stop_and_question_words_carry_no_weight(engine, indexed):
+    with indexed():
+        wanted = make_question(
+            title="Joining a startup after two years in consulting",
+            body="The offer is good but the runway is short.",
+        )
+        make_question(title="Moving abroad for work", body="Visa questions and rent.")
+    assert ids(find("should I join a startup?"))[:1] == [wanted.pk]
+    assert ids(find("startup vs big tech")) == [wanted.pk]
+
+
+def test_a_query_of_stop_words_alone_still_shows_something(engine, indexed):
+    with indexed():
+        make_question(title="Salary bands explained", body="Levels and ranges.")
+    page = find("how do I do it?")
+    assert page.hits
+    assert any("common words" in message for message in page.messages)
+
+
+def test_stop_words_still_count_inside_quoted_phrases(engine, indexed):
+    with indexed():
+        phrase = make_question(title="Worth it or not", body="Is the cost of living high there?")
+        words = make_question(title="Living costs", body="The cost is fine, living is fun.")
+    assert ids(find('"cost of living"')) == [phrase.pk]
+    assert set(ids(find("cost of living"))) == {phrase.pk, words.pk}
+
+
+def test_best_match_ranks_posts_with_all_words_first_then_most(engine, indexed):
+    with indexed():
+        one = make_question(title="Remote work from home", body="Two days a week.")
+        all_three = make_question(
+            title="Negotiating salary for a remote offer", body="They offered less."
+        )
+        two = make_question(title="Salary negotiation tips", body="Anchor high.")
+        make_question(title="Unrelated gardening hobby", body="Tomatoes.")
+    page = find("negotiate remote salary")
+    assert ids(page) == [all_three.pk, two.pk, one.pk]
+    assert not any("no post has all" in message.lower() for message in page.messages)
+
+
+def test_partial_matches_are_shown_and_the_page_says_so(engine, indexed):
+    with indexed():
+        phd = make_question(title="Is a PhD worth it for research jobs?", body="Five years.")
+        industry = make_question(title="Leaving academia for industry", body="Pay and pace.")
+    page = find("phd industry robotics")
+    assert set(ids(page)) == {phd.pk, industry.pk}
+    assert any("no post has all your words" in message.lower() for message in page.messages)
+
+
+def test_plus_word_must_match(engine, indexed):
+    with indexed():
+        python = make_question(title="Python backend careers", body="Django and APIs.")
+        make_question(title="Backend careers in Java", body="Spring.")
+    assert ids(find("backend careers +python")) == [python.pk]
+
+
+def test_title_ranks_above_a_body_that_repeats_the_word_five_times(engine, indexed):
+    with indexed():
+        in_body = make_question(
+            title="Notes from my job search",
+            body="Portfolio, portfolio, portfolio: my portfolio was all that my portfolio "
+            "reviewers asked about during the whole search.",
+        )
+        in_title = make_question(
+            title="What should a portfolio show?", body="I am applying to design roles soon."
+        )
+    assert ids(find("portfolio")) == [in_title.pk, in_body.pk]
+
+
+def test_words_naming_a_tag_or_a_synonym_boost_it_without_requiring_it(engine, indexed):
+    big_tech = Tag.objects.create(name="big-tech", slug="big-tech")
+    TagSynonym.objects.create(source="faang", target=big_tech)
+    with indexed():
+        untagged = make_question(title="Interview preparation plan", body="Four weeks of prep.")
+        tagged = make_question(
+            title="Interview preparation plan", body="Four weeks of prep.", tags=["big-tech"]
+        )
+    assert ids(find("faang interview")) == [tagged.pk, untagged.pk]
+    assert ids(find("big tech interview")) == [tagged.pk, untagged.pk]
+
+
+def test_one_result_per_thread_with_its_matching_answers_counted(engine, indexed):
+    with indexed():
+        thread = make_question(title="Which skills for a perception job?", body="Listing options.")
+        for body in ("Learn computer vision basics.", "Computer vision projects.", "OpenCV."):
+            make_answer(thread, body=body)
+        other = make_question(title="Computer vision at a startup", body="Small team.")
+    page = find("computer vision")
+    assert sorted(ids(page)) == sorted([thread.pk, other.pk])
+    grouped = next(hit for hit in page.hits if hit.id == thread.pk)
+    assert grouped.matching_answers == 2
+    assert "vision" in grouped.snippet.lower()
+    answers = find("computer vision is:answer")
+    assert len(answers.hits) == 2
+    assert all(hit.kind == "answer" for hit in answers.hits)
+
+
+def test_did_you_mean_only_for_unknown_words_when_it_finds_more(engine, indexed):
+    with indexed():
+        make_question(title="Negotiating a salary offer", body="Tips for the talk.")
+    assert find("negotiating salry").suggestion == "negotiating salary"
+    assert find("salary is").suggestion is None  # a stop word is never "corrected"
+    assert find("salary offer").suggestion is None  # words the index knows are left alone
+
+
+def test_quit_does_not_match_quite(engine, indexed):
+    with indexed():
+        quit_post = make_question(title="I want to quit my PhD", body="Year three, tired.")
+        quite = make_question(title="Quite a long commute", body="Ninety minutes each way.")
+    found = ids(find("quit phd"))
+    assert quit_post.pk in found
+    assert quite.pk not in found
+
+
+def test_slang_finds_the_words_posts_use(engine, indexed):
+    with indexed():
+        phd = make_question(title="Is a PhD worth five years?", body="Thinking about research.")
+        make_question(title="Moving abroad", body="Visas.")
+    assert ids(find("is grad school worth it"))[:1] == [phd.pk]
