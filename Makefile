@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 3
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run setup serve test test-browser lint format bench loadtest clean
+.PHONY: run setup serve test test-browser lint format bench eval loadtest model clean
 
 # Rebuilt only when the declared dependencies or the lock change. A failed install
 # removes the half-made venv so the next call starts clean instead of trusting it.
@@ -48,6 +48,16 @@ format: $(VENV)
 
 bench: $(VENV)
 	$(BIN)/python manage.py bench_search $(BENCH_ARGS)
+
+# Relevance on real duplicate questions (a benchmark, not a test): EVAL_ARGS="--engines whoosh"
+eval: $(VENV)
+	$(BIN)/python manage.py eval_search --data ../shared/eval/se-duplicates $(EVAL_ARGS)
+
+# Re-export the shipped embedding model (kb/search/embedding_model/); needs the build-only
+# `export` extra (torch CPU build, transformers, onnx), never the site.
+model: $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,export]"
+	$(BIN)/python manage.py export_embedding_model
 
 loadtest: $(VENV)
 	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)

@@ -540,3 +540,33 @@ class PostLink(models.Model):
 
     def __str__(self):
         return f"{self.from_post_id} {self.kind} {self.to_post_id}"
+
+
+class PostVector(models.Model):
+    """A question's or experience post's sentence vector (kb/search/vectors.py keeps it).
+
+    ``vector`` NULL is a tombstone: the post is deleted or gone. Tombstones stay, so every
+    process's in-memory index sees the removal when it reads rows changed since its last look.
+    """
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question"
+        EXPERIENCE = "experience", "Experience post"
+
+    # No database constraint and DO_NOTHING: the row outlives a hard-deleted post until the
+    # after-commit sync turns it into a tombstone; with CASCADE it would vanish unseen.
+    post = models.OneToOneField(
+        Post,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="vector_row",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, blank=True)
+    vector = models.BinaryField(null=True)  # float32 little-endian
+    checksum = models.CharField(max_length=32, blank=True)  # model id + embedded text
+    updated_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        state = "Vector" if self.vector is not None else "Tombstone"
+        return f"{state} of post {self.post_id}"

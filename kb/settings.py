@@ -215,6 +215,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("KB_DEFAULT_FROM_EMAIL", "CareerKB <noreply@
 SEARCH_BACKEND = env_choice("KB_SEARCH_BACKEND", "whoosh", SEARCH_BACKENDS)
 INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR", VAR_DIR / "index"))
 
+# The semantic layer beside the lexical engine (kb/search/embeddings.py).
+SEMANTIC_SEARCH = env_bool("KB_SEMANTIC_SEARCH", "1")
+EMBEDDING_MODEL_DIR = Path(
+    os.environ.get("KB_EMBEDDING_MODEL_DIR", BASE_DIR / "kb" / "search" / "embedding_model")
+)
+# ONNX Runtime threads per process: web workers are processes, so one each by default.
+EMBEDDING_THREADS = env_int("KB_EMBEDDING_THREADS", 1)
+if EMBEDDING_THREADS < 1:
+    raise ImproperlyConfigured(f"KB_EMBEDDING_THREADS must be 1 or more; got {EMBEDDING_THREADS}")
+
 TAGGIT_CASE_INSENSITIVE = True
 SITE_NAME = "CareerKB"
 PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 300)

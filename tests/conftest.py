@@ -14,6 +14,9 @@ def _fast_and_isolated(settings, tmp_path):
             "LOCATION": str(tmp_path),
         }
     }
+    from kb.search import vectors
+
+    vectors.reset()  # ids of a rolled-back test are reused: forget their vectors
 
 
 @pytest.fixture

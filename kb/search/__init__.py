@@ -288,6 +288,12 @@ def _flush_pending() -> None:
     except Exception:
         # The post is saved: the database is the truth and rebuild_index restores the index.
         logger.exception("Search index update failed for posts %s", ids)
+    try:
+        from kb.search import vectors
+
+        vectors.sync(ids)
+    except Exception:
+        logger.exception("Vector update failed for posts %s", ids)
 
 
 def schedule_reindex(*post_ids: int) -> None:
@@ -306,7 +312,12 @@ def rebuild(
 
 
 def rebuild_from_database(progress: Callable[[int], None] | None = None) -> int:
-    return rebuild(iter_all_documents(), progress)
+    """The index and the vectors from the database (unchanged vectors are kept)."""
+    from kb.search import vectors
+
+    count = rebuild(iter_all_documents(), progress)
+    vectors.rebuild()
+    return count
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -415,20 +426,88 @@ def _threads(documents: list[SearchDocument], scores: list[float]) -> list[_Thre
 
 
 def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, list[Hit]]:
-    """One page of threads, grouped from a pool of the best posts."""
+    """One page of threads, grouped from a pool of the best posts (and of the closest in
+    meaning, for a free-text query ranked by relevance)."""
     wanted = page * per_page
     pool = min(MAX_POOL, max(POOL, wanted * 3))
     result = backend.search(query, 0, pool, sort)
-    threads = _threads(result.documents, result.scores)
+    threads = {thread.key: thread for thread in _threads(result.documents, result.scores)}
     if result.total > len(result.documents):  # the pool did not hold every match
         result.total = max(len(threads), round(result.total * len(threads) / pool))
         result.estimated = True
     else:
         result.total = len(threads)
-    chosen = threads[wanted - per_page : wanted]
-    heads = backend.get_documents([t.key for t in chosen if t.head is None])
-    hits = [_thread_hit(thread, heads.get(thread.key), query) for thread in chosen]
+    order, by_meaning = list(threads), {}
+    if sort == "relevance" and query.is_free_text:
+        order, by_meaning = _with_meaning(backend, query, order, wanted)
+        result.total += len(by_meaning)
+    chosen = order[wanted - per_page : wanted]
+    missing = [key for key in chosen if key not in by_meaning and threads[key].head is None]
+    heads = {**backend.get_documents(missing), **by_meaning}
+    hits = [
+        _thread_hit(threads[key], heads.get(key), query)
+        if key in threads
+        else _meaning_hit(by_meaning[key], query)
+        for key in chosen
+    ]
     return result, hits
+
+
+def _with_meaning(backend, query, lexical: list[int], wanted: int):
+    """The lexical threads fused with the posts closest in meaning to the query.
+
+    Returns the fused order of thread keys and the documents of the threads only meaning
+    found (checked against the query's filters; deleted posts are not in the index).
+    """
+    from kb.search import fusion, vectors
+
+    kinds = [query.kind] if query.kind else list(vectors.KINDS)
+    try:
+        close = vectors.nearest_to_text(
+            _free_text(query), min(MAX_POOL, max(30, wanted * 2)), kinds
+        )
+    except Exception:  # the words still work without the meaning
+        logger.exception("Semantic search failed for %r", query.raw[:200])
+        return lexical, {}
+    known = set(lexical)
+    found = backend.get_documents([key for key, _ in close if key not in known])
+    new = {key: doc for key, doc in found.items() if matches_filters(doc, query)}
+    close = [(key, similarity) for key, similarity in close if key in known or key in new]
+    order = [key for key, _ in fusion.blend(lexical, close)]
+    return order, {key: doc for key, doc in new.items() if key in set(order)}
+
+
+def _free_text(query: ParsedQuery) -> str:
+    """What the user typed, without the operators: the sentence to embed."""
+    import re
+
+    return re.sub(r"(?:\S+:\S+|-?\[[^\]]*\]?)", " ", query.raw).strip()
+
+
+def matches_filters(document: SearchDocument, query: ParsedQuery) -> bool:
+    """Whether a document passes the query's filters (tags, kind, author, counts)."""
+    return (
+        all(tag in document.tags for tag in query.tags)
+        and not any(tag in document.tags for tag in query.excluded_tags)
+        and (query.kind is None or document.kind == query.kind)
+        and (query.user is None or document.author == query.user.lower())
+        and (query.min_score is None or document.score >= query.min_score)
+        and (
+            query.answers is None
+            or (
+                document.answer_count == 0
+                if query.answers == 0
+                else document.answer_count >= query.answers
+            )
+        )
+        and (query.accepted is None or document.accepted == query.accepted)
+    )
+
+
+def _meaning_hit(document: SearchDocument, query: ParsedQuery) -> Hit:
+    hit = _hit(document, query, 0.0)
+    hit.by_meaning = True
+    return hit
 
 
 def _thread_hit(thread: _Thread, head: SearchDocument | None, query: ParsedQuery) -> Hit:
@@ -528,15 +607,21 @@ def _key_words(title: str, body: str = "") -> dict[str, float]:
 
 
 def more_like_this(post, n: int = 5) -> list[SearchDocument]:
-    """Up to ``n`` questions on the same subject as ``post``; never itself or deleted ones."""
+    """Up to ``n`` questions on the same subject as ``post``; never itself or deleted ones.
+
+    The questions sharing its key words, fused with the questions closest in meaning.
+    """
+    from kb.search import vectors
+
     document = document_for(post)
     if document is None:
         return []
     words = _key_words(document.display_title, document.body)
-    if not words:
-        return []
     exclude = document.parent_id if document.kind == "answer" else document.id
-    return get_backend().similar(words, exclude_id=exclude, kind="question", n=n)
+    backend = get_backend()
+    lexical = backend.similar(words, exclude_id=exclude, kind="question", n=n * 3) if words else []
+    close = _safely(lambda: vectors.nearest_to_post(exclude, n * 3, ["question"]))
+    return _fused_documents(backend, lexical, close, n)
 
 
 def related_questions(post, n: int = 5) -> list[SearchDocument]:
@@ -553,11 +638,35 @@ def related_questions(post, n: int = 5) -> list[SearchDocument]:
 
 
 def similar_to_title(title: str, n: int = 5) -> list[SearchDocument]:
-    """Questions whose titles resemble what someone is typing on the ask form."""
-    words = _key_words(title[:300])
-    if not words:
+    """Questions that resemble what someone is typing on the ask form, in words or meaning."""
+    from kb.search import vectors
+
+    title = title[:300]
+    words = _key_words(title)
+    backend = get_backend()
+    lexical = backend.similar(words, exclude_id=None, kind="question", n=n * 3) if words else []
+    close = _safely(lambda: vectors.nearest_to_text(title, n * 3, ["question"]))
+    return _fused_documents(backend, lexical, close, n)
+
+
+def _safely(find: Callable[[], list]) -> list:
+    """The semantic side's answer, or nothing when it fails: the words still work."""
+    try:
+        return find()
+    except Exception:
+        logger.exception("Semantic lookup failed")
         return []
-    return get_backend().similar(words, exclude_id=None, kind="question", n=n)
+
+
+def _fused_documents(backend, lexical: list[SearchDocument], close, n: int):
+    """The best ``n`` of both rankings; documents only meaning found are read from the index
+    (so a deleted post, which the index no longer holds, never comes back)."""
+    from kb.search import fusion
+
+    documents = {document.id: document for document in lexical}
+    order = [key for key, _ in fusion.blend([d.id for d in lexical], close)]
+    documents.update(backend.get_documents([key for key in order[: n * 2] if key not in documents]))
+    return [documents[key] for key in order if key in documents][:n]
 
 
 def utc_from_timestamp(seconds: int) -> datetime:

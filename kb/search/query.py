@@ -279,11 +279,10 @@ def _tags_named(typed: list[str]) -> list[str]:
     """Tags whose name (or a synonym's) the words spell: ``big tech`` -> big-tech, faang too.
 
     Runs of up to three words are tried joined by "-" (``phd vs product``), each also in
-    the singular and the plural. Two queries, whatever the length of the query.
+    the singular and the plural. One query, whatever the length of the query.
     """
+    from django.db.models import Q
     from taggit.models import Tag
-
-    from kb.models import TagSynonym
 
     candidates: set[str] = set()
     for gram in _ngrams(typed[:MAX_WORDS], 3):
@@ -293,8 +292,6 @@ def _tags_named(typed: list[str]) -> list[str]:
         candidates |= {name, name.removesuffix("s"), name + "s"}
     if not candidates:
         return []
-    names = set(Tag.objects.filter(name__in=candidates).values_list("name", flat=True))
-    names |= set(
-        TagSynonym.objects.filter(source__in=candidates).values_list("target__name", flat=True)
-    )
+    named = Tag.objects.filter(Q(name__in=candidates) | Q(synonyms__source__in=candidates))
+    names = set(named.values_list("name", flat=True))
     return sorted(names)[:MAX_TAGS]

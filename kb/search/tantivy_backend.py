@@ -1,10 +1,15 @@
 """tantivy engine: the Rust library's Python bindings, an index on disk like Whoosh's.
 
-Text fields use tantivy's ``en_stem`` analyzer (Porter 2, as kb.search.text highlights
-with). Words go through tantivy's own query parser one at a time, so they are analysed
-exactly as the index was; the port's parser has already reduced them to ``\\w+`` words, so
-nothing a user types reaches tantivy's query syntax. One writer at a time per index:
-writers retry a busy lock with jittered back-off.
+Text fields use the ``en_kb`` analyzer: tantivy's ``en_stem`` (Porter 2, as kb.search.text
+highlights with) that leaves out "quite", which Snowball stems to "quit". Words go through
+tantivy's own query parser one at a time, so they are analysed exactly as the index was; the
+port's parser has already reduced them to ``\\w+`` words, so nothing a user types reaches
+tantivy's query syntax. One writer at a time per index: writers retry a busy lock with
+jittered back-off.
+
+Typed words are a best match, in two passes with the same filters: the posts with every
+word (their count is ``complete``), then the posts with some of them, an expansion or a
+tag the words name.
 """
 
 from __future__ import annotations
@@ -20,11 +25,16 @@ from kb.search import EngineResult, SearchBackend, utc_from_timestamp
 from kb.search.documents import SearchDocument
 from kb.search.ondisk import building_directory, open_with_backoff, swap_in
 from kb.search.query import ParsedQuery
-from kb.search.text import STOP_WORDS, closest_word, phrase_pattern, words_of
+from kb.search.text import closest_word, phrase_pattern, words_of
 
 logger = logging.getLogger("kb.search")
 
+ANALYZER = "en_kb"
+# Snowball folds these into another word's stem ("quite" -> "quit"); tantivy-py has no
+# stemmer exclusions, so they are left out of the index (a phrase skips over them).
+UNSTEMMED_OUT = ["quite"]
 TITLE_BOOST = 3.0
+TAG_BOOST = 1.5  # a tag the query's words name, in units of the tag's BM25
 PARENT_TITLE_BOOST = 0.5
 TEXT_FIELDS = ["title", "body", "parent_title"]
 BOOSTS = {"title": TITLE_BOOST, "parent_title": PARENT_TITLE_BOOST}
@@ -37,12 +47,45 @@ SORT_FIELDS = {"newest": "created", "votes": "score"}
 _Occur = tantivy.Occur
 
 
+def _boolean(clauses: list[tuple]) -> tantivy.Query:
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(_Occur.Should, q) for q in queries])
+
+
+def _const(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, 1.0)
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    """tantivy's en_stem, with the words of ``UNSTEMMED_OUT`` dropped before stemming."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.custom_stopword(UNSTEMMED_OUT))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+_ANALYZER = _analyzer()
+
+
+def _open(schema: tantivy.Schema, path: Path, *, reuse: bool) -> tantivy.Index:
+    index = tantivy.Index(schema, path=str(path), reuse=reuse)
+    index.register_tokenizer(ANALYZER, _ANALYZER)
+    return index
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     builder.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
+        builder.add_text_field(name, stored=True, tokenizer_name=ANALYZER)
     builder.add_text_field("spell", tokenizer_name="default", index_option="basic")
     builder.add_text_field(
         "tags", stored=True, tokenizer_name="raw", index_option="basic", fast=True
@@ -78,14 +121,20 @@ def _tantivy_document(document: SearchDocument) -> tantivy.Document:
 def _proximity_reranked(ranked: list, pattern) -> list:
     """Words next to each other in the text rank above the same words scattered.
 
+    ``ranked`` holds (tier, score, document); the bonus reorders within a tier only.
     Checked on the stored text of the candidates that may reach the page: a slop-1 phrase
     query costs more than the search itself, even restricted to these candidates.
     """
     rescored = [
-        (key * (1 + PROXIMITY_BONUS) if pattern.search(document.text) else key, document)
-        for key, document in ranked
+        (tier, key * (1 + PROXIMITY_BONUS) if pattern.search(document.text) else key, document)
+        for tier, key, document in ranked
     ]
-    return sorted(rescored, key=lambda item: -item[0])
+    return sorted(rescored, key=lambda item: (item[0], -item[1]))
+
+
+def _searchable(words: list[str]) -> list[str]:
+    """The words the analyzer keeps: one it drops ("quite") would match no post at all."""
+    return [word for word in words if _ANALYZER.analyze(word)]
 
 
 def _first(stored: dict, name: str, default=None):
@@ -137,7 +186,7 @@ class TantivyBackend(SearchBackend):
     def _ix(self) -> tantivy.Index:
         if self._index is None:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+            self._index = _open(self._schema, self.path, reuse=True)
         return self._index
 
     def _searcher(self) -> tantivy.Searcher:
@@ -187,7 +236,7 @@ class TantivyBackend(SearchBackend):
         self, documents: Iterable[SearchDocument], progress: Callable[[int], None] | None = None
     ) -> int:
         building = building_directory(self.path)
-        index = tantivy.Index(self._schema, path=str(building), reuse=False)
+        index = _open(self._schema, building, reuse=False)
         writer = index.writer(256_000_000, 2)
         count = 0
         for document in documents:
@@ -222,8 +271,9 @@ class TantivyBackend(SearchBackend):
     def _range(self, field: str, low: int | None, high: int | None) -> tantivy.Query:
         return tantivy.Query.range_query(self._schema, field, tantivy.FieldType.Integer, low, high)
 
-    def _build_query(self, query: ParsedQuery) -> tantivy.Query | None:
-        must = [self._text_query(word) for word in query.words]
+    def _constraints(self, query: ParsedQuery) -> list[tuple]:
+        """What every pass shares: +words, phrases, filters and exclusions."""
+        must = [self._text_query(word) for word in query.required_words]
         must += [self._text_query('"' + " ".join(p) + '"') for p in query.phrases]
         must += [self._term("tags", tag) for tag in query.tags]
         if query.kind:
@@ -236,8 +286,6 @@ class TantivyBackend(SearchBackend):
             must.append(self._range("answers", query.answers, 0 if query.answers == 0 else None))
         if query.accepted is not None:
             must.append(self._term("accepted", int(query.accepted)))
-        if not must:
-            return None
         clauses = [(_Occur.Must, q) for q in must]
         clauses += [(_Occur.MustNot, self._text_query(w)) for w in query.excluded_words]
         clauses += [
@@ -245,45 +293,108 @@ class TantivyBackend(SearchBackend):
             for p in query.excluded_phrases
         ]
         clauses += [(_Occur.MustNot, self._term("tags", t)) for t in query.excluded_tags]
-        if not query.has_text:
-            return tantivy.Query.const_score_query(tantivy.Query.boolean_query(clauses), 1.0)
-        return tantivy.Query.boolean_query(clauses)
+        return clauses
+
+    def _boosts(self, query: ParsedQuery) -> list[tantivy.Query]:
+        """Optional clauses that add score: slang expansions and tags the words name."""
+        boosts = [
+            tantivy.Query.boost_query(self._text_query(word), weight)
+            for word, weight in query.expansions.items()
+        ]
+        boosts += [
+            tantivy.Query.boost_query(self._term("tags", tag), TAG_BOOST)
+            for tag in query.boost_tags
+        ]
+        return boosts
+
+    def _passes(self, query: ParsedQuery, by_relevance: bool):
+        """The queries whose results follow each other, and the one counting ``complete``.
+
+        By relevance: the posts with every typed word, then those with some of them (or an
+        expansion, or a named tag). Sorted by a field, one pass holds both.
+        """
+        constraints = self._constraints(query)
+        words = [self._text_query(word) for word in _searchable(query.words)]
+        boosts = self._boosts(query)
+        if not query.words:
+            if not any(occur == _Occur.Must for occur, _ in constraints):
+                return [], None
+            if not query.has_text:
+                return [_const(_boolean(constraints))], None
+            return [_boolean(constraints + [(_Occur.Should, q) for q in boosts])], None
+        every = _boolean(
+            constraints + [(_Occur.Must, q) for q in words] + [(_Occur.Should, q) for q in boosts]
+        )
+        complete = every if words else None
+        if not words + boosts:
+            return [], None
+        some = [*constraints, (_Occur.Must, _any(words + boosts))]
+        if not by_relevance:
+            return [_boolean(some)], complete
+        if words:
+            some.append((_Occur.MustNot, _boolean([(_Occur.Must, q) for q in words])))
+        return ([every] if words else []) + [_boolean(some)], complete
 
     def search(self, query: ParsedQuery, offset: int, limit: int, sort: str) -> EngineResult:
         if not self.exists():
             return EngineResult(total=0, documents=[])
-        tantivy_query = self._build_query(query)
-        if tantivy_query is None:
-            return EngineResult(total=0, documents=[])
-        searcher = self._searcher()
         order_by = SORT_FIELDS.get(sort) or (None if query.has_text else "created")
+        passes, complete_query = self._passes(query, by_relevance=order_by is None)
+        if not passes:
+            return EngineResult(total=0, documents=[], complete=0 if query.words else None)
+        searcher = self._searcher()
         kwargs = {"order_by_field": order_by} if order_by else {}
         wanted = offset + limit
-        nearby = [w for w in query.words if w not in STOP_WORDS] if order_by is None else []
-        # One top-k pass serves the page, the proximity re-rank and the facet sample; the
-        # ids come from the id column, so only the page's stored documents are read.
-        sample = max(FACET_SAMPLE, wanted + RERANK_EXTRA if len(nearby) > 1 else wanted)
-        result = searcher.search(tantivy_query, sample, count=True, **kwargs)
-        if not result.count:
-            return EngineResult(total=0, documents=[])
-        addresses = [address for _, address in result.hits]
-        keys = [float(key) if order_by is None else 0.0 for key, _ in result.hits]
-        ids = searcher.fast_field_values("id", addresses)
-        ranked = list(zip(keys, addresses, strict=True))
+        nearby = _searchable(query.words) if order_by is None else []
         window = wanted + RERANK_EXTRA if len(nearby) > 1 else wanted
+        # One top-k per pass serves the page, the proximity re-rank and the facet sample;
+        # the ids come from the id column, so only the page's stored documents are read.
+        hits, counts = self._run(searcher, passes, max(FACET_SAMPLE, window), kwargs)
+        complete = self._complete(searcher, query, passes, counts, complete_query)
+        total = sum(counts) if order_by is None else counts[0]
+        if not total:
+            return EngineResult(total=0, documents=[], complete=complete)
+        ids = searcher.fast_field_values("id", [address for _, _, address in hits])
         ranked = [
-            (key, _search_document(searcher.doc(address).to_dict()))
-            for key, address in ranked[:window]
+            (tier, float(key) if order_by is None else 0.0, self._document(searcher, address))
+            for tier, key, address in hits[:window]
         ]
         if len(nearby) > 1:
             ranked = _proximity_reranked(ranked, phrase_pattern(nearby))
         page = ranked[offset:wanted]
         return EngineResult(
-            total=result.count,
-            documents=[document for _, document in page],
-            scores=[key for key, _ in page],
+            total=total,
+            documents=[document for _, _, document in page],
+            scores=[key for _, key, _ in page],
             facet_counts=self._facets(searcher, ids[:FACET_SAMPLE]),
+            complete=complete,
         )
+
+    @staticmethod
+    def _run(searcher, passes: list, sample: int, kwargs: dict) -> tuple[list, list[int]]:
+        """The first ``sample`` hits as (pass, key, address), and each pass's count."""
+        hits: list[tuple] = []
+        counts = []
+        for tier, tantivy_query in enumerate(passes):
+            room = sample - len(hits)
+            result = searcher.search(tantivy_query, max(1, room), count=True, **kwargs)
+            counts.append(result.count)
+            hits += [(tier, key, address) for key, address in result.hits[: max(0, room)]]
+        return hits, counts
+
+    @staticmethod
+    def _complete(searcher, query, passes, counts, complete_query) -> int | None:
+        if not query.words:
+            return None
+        if complete_query is None:
+            return 0
+        if passes[0] is complete_query:
+            return counts[0]
+        return searcher.search(complete_query, 1, count=True).count
+
+    @staticmethod
+    def _document(searcher, address) -> SearchDocument:
+        return _search_document(searcher.doc(address).to_dict())
 
     def _facets(self, searcher, post_ids: list[int]) -> list[tuple[str, int]]:
         """Tag counts over the best results, as the other engines count them."""

@@ -18,6 +18,8 @@ def engine(request, settings, db):
     """Run the test once per engine, each with an empty index."""
     _skip_unless_available(request.param)
     settings.SEARCH_BACKEND = request.param
+    # The words alone: the semantic layer is tested with the `meaning` fixture.
+    settings.SEMANTIC_SEARCH = False
     backend = search.get_backend()
     if request.param == "postgres":
         backend.rebuild([])
@@ -32,3 +34,10 @@ def indexed(django_capture_on_commit_callbacks):
 
 def ids(page):
     return [hit.id for hit in page.hits]
+
+
+@pytest.fixture
+def meaning(engine, settings):
+    """The engine with the semantic layer on, as the site runs."""
+    settings.SEMANTIC_SEARCH = True
+    return engine

@@ -1,12 +1,15 @@
 """rebuild_index, check_index and bench_search."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.management import call_command
 
 from kb import search
-from kb.models import Post
+from kb.models import Post, PostVector
+from kb.search import vectors
 from kb.search.query import parse
-from tests.factories import make_question
+from tests.factories import make_answer, make_experience, make_question
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +82,7 @@ def test_rebuild_index_backend_option(settings):
 def test_check_index_passes_when_in_step(engine, indexed, capsys):
     with indexed():
         make_question(title="In step")
+    vectors.rebuild()
     call_command("check_index")
     assert "matches the database" in capsys.readouterr().out
 
@@ -97,6 +101,88 @@ def test_check_index_reports_missing_stale_and_deleted(engine, indexed, capsys):
     assert f"1 missing: {missing.pk}" in out
     assert f"1 stale: {stale.pk}" in out
     assert f"1 deleted or gone: {deleted.pk}" in out
+
+
+@pytest.fixture
+def semantic(settings):
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEMANTIC_SEARCH = True
+    vectors.reset()
+    yield
+    vectors.reset()
+
+
+def test_rebuild_index_embeds_questions_and_experience_posts(semantic, capsys):
+    question = make_question(title="Embedded by the rebuild")
+    experience = make_experience()
+    make_answer(question)
+    call_command("rebuild_index")
+    assert set(PostVector.objects.values_list("pk", flat=True)) == {question.pk, experience.pk}
+    assert "Vectors for 2 posts" in capsys.readouterr().out
+    assert vectors.nearest_to_text("embedded by the rebuild", 1)[0][0] == question.pk
+
+
+def test_rebuild_index_keeps_unchanged_vectors(semantic, monkeypatch):
+    make_question()
+    call_command("rebuild_index", verbosity=0)
+    stamps = dict(PostVector.objects.values_list("pk", "updated_at"))
+    real, encoded = vectors._encoder(), []
+    spy = SimpleNamespace(model_id=real.model_id, encode=encoded.extend)
+    monkeypatch.setattr(vectors, "_encoder", lambda: spy)
+    call_command("rebuild_index", verbosity=0)
+    assert encoded == []
+    assert dict(PostVector.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_rebuild_index_makes_no_vectors_when_semantic_search_is_off(semantic, settings, capsys):
+    settings.SEMANTIC_SEARCH = False
+    make_question()
+    call_command("rebuild_index")
+    assert not PostVector.objects.exists()
+    assert "Vectors" not in capsys.readouterr().out
+
+
+def test_if_missing_fills_missing_vectors_beside_an_existing_index(semantic, capsys):
+    make_question(title="First build")
+    call_command("rebuild_index", "--if-missing")
+    later = make_question(title="Never synced")
+    call_command("rebuild_index", "--if-missing", verbosity=2)
+    out = capsys.readouterr().out
+    assert "index exists" in out
+    assert "Vectors for 2 posts" in out
+    assert PostVector.objects.filter(pk=later.pk).exists()
+    call_command("rebuild_index", "--if-missing", verbosity=2)
+    assert "vectors are up to date" in capsys.readouterr().out
+
+
+def test_check_index_reports_vector_drift(semantic, indexed, capsys):
+    with indexed():
+        stale = make_question(title="Will be stale")
+        deleted = make_question(title="Will be deleted")
+        missing = make_question(title="Never embedded")
+    search.rebuild_from_database()  # the index is in step: only the vectors drift
+    PostVector.objects.filter(pk=missing.pk).delete()
+    Post.objects.filter(pk=stale.pk).update(title="Changed behind the vectors' back")
+    Post.objects.filter(pk=deleted.pk).update(is_deleted=True)
+    search.reindex_now([stale.pk, deleted.pk])
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("check_index")
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "vectors: 2 posts to embed, 2 vectors." in out
+    assert f"1 missing vectors: {missing.pk}" in out
+    assert f"1 stale vectors: {stale.pk}" in out
+    assert f"1 vectors of deleted or gone posts: {deleted.pk}" in out
+
+
+def test_check_index_ignores_vectors_when_semantic_search_is_off(semantic, settings, capsys):
+    settings.SEMANTIC_SEARCH = False
+    make_question()
+    search.rebuild_from_database()
+    call_command("check_index")
+    out = capsys.readouterr().out
+    assert "vectors" not in out
+    assert "matches the database" in out
 
 
 def test_bench_search_on_a_tiny_corpus(capsys):

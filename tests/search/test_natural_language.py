@@ -140,3 +140,54 @@ def test_slang_finds_the_words_posts_use(engine, indexed):
         phd = make_question(title="Is a PhD worth five years?", body="Thinking about research.")
         make_question(title="Moving abroad", body="Visas.")
     assert ids(find("is grad school worth it"))[:1] == [phd.pk]
+
+
+# --- meaning: the semantic layer fused with the words ----------------------------------
+
+
+def test_a_question_in_other_words_is_found_by_meaning_and_marked(meaning, indexed):
+    with indexed():
+        wanted = make_question(
+            title="Is doing a doctorate worth it compared to getting a job?",
+            body="I finished my master's and have a funded offer.",
+        )
+        make_question(title="Best laptop for a designer", body="Budget is tight.")
+    page = find("more years at university or start my career?")
+    assert ids(page)[:1] == [wanted.pk]
+    assert page.hits[0].by_meaning  # no typed word is in it: the page says why it matched
+
+
+def test_similar_questions_while_asking_and_related_use_meaning(meaning, indexed):
+    with indexed():
+        doctorate = make_question(
+            title="Is doing a doctorate worth it compared to getting a job?", body="Funded."
+        )
+        other = make_question(title="Should I pursue a PhD or go into industry?", body="Hmm.")
+        make_question(title="Best laptop for a designer", body="Budget is tight.")
+    assert doctorate.pk in [d.id for d in search.similar_to_title("Grad school or a job?")]
+    assert [d.id for d in search.related_questions(other)][:1] == [doctorate.pk]
+
+
+def test_deleted_posts_never_come_back_through_meaning(meaning, indexed):
+    from kb.models import Post
+
+    with indexed():
+        gone = make_question(
+            title="Is doing a doctorate worth it compared to getting a job?", body="Funded."
+        )
+        kept = make_question(title="Should I pursue a PhD or go into industry?", body="Hmm.")
+    with indexed():
+        Post.objects.filter(pk=gone.pk).update(is_deleted=True)
+        search.schedule_reindex(gone.pk)
+    assert gone.pk not in ids(find("should I go to grad school or start working"))
+    assert gone.pk not in [d.id for d in search.similar_to_title("Grad school or a job?")]
+    assert gone.pk not in [d.id for d in search.related_questions(kept)]
+
+
+def test_meaning_keeps_the_query_filters(meaning, indexed):
+    with indexed():
+        make_question(
+            title="Is doing a doctorate worth it compared to getting a job?", tags=["academia"]
+        )
+        tagged = make_question(title="Grad school for working adults?", tags=["career-switch"])
+    assert ids(find("should I go to grad school [career-switch]")) == [tagged.pk]

@@ -6,7 +6,9 @@ The corpus (fixed seed): a Zipf-like vocabulary of made-up words, titles of 6-14
 bodies of 80-600 words, 1-5 of 60 tags. Documents go straight into each engine, into
 temporary directories and, for PostgreSQL, a table in the separate ``kb_bench`` schema:
 the site's posts and index are never touched. Queries run through ``kb.search.search``
-(parsing aside), so the timings include snippets and facets as users get them.
+(parsing aside), so the timings include snippets and facets as users get them, and,
+unless ``--no-semantic``, the semantic layer: every post's vector is encoded first (timed
+as "vectors") and sentence queries are fused with the nearest vectors, as on the site.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kb import search
+from kb.search import vectors
 from kb.search.documents import SearchDocument
 from kb.search.query import parse
 from kb.search.text import STOP_WORDS
@@ -34,6 +38,25 @@ VOCABULARY = 30_000
 TAGS = [f"topic-{i:02d}" for i in range(60)]
 QUERIES_PER_TYPE = 40
 UPDATES = 20
+SENTENCE_FILLER = [
+    "how",
+    "should",
+    "i",
+    "do",
+    "the",
+    "a",
+    "to",
+    "for",
+    "what",
+    "is",
+    "my",
+    "with",
+    "or",
+    "vs",
+    "can",
+    "it",
+]
+VECTOR_BATCH = 256
 BENCH_TABLE = "kb_bench.searchdocument"
 _SYLLABLES = [a + b for a in "bcdfghjklmnprstvwz" for b in ("a", "e", "i", "o", "u", "ai", "ou")]
 
@@ -98,7 +121,16 @@ class Corpus:
             "2 words": [f"{word()} {word()}" for _ in range(n)],
             "phrase": [phrase() for _ in range(n)],
             "tag filter": [f"{word()} [{rng.choice(TAGS[:30])}]" for _ in range(n)],
+            "sentence": [self._sentence(rng, word) for _ in range(n)],
         }
+
+    @staticmethod
+    def _sentence(rng: random.Random, word) -> str:
+        """A question as people type it: 6-10 words, stop and question words among them."""
+        content = [word() for _ in range(rng.randint(2, 4))]
+        filler = rng.sample(SENTENCE_FILLER, rng.randint(6, 10) - len(content))
+        words = filler[:2] + content[:1] + filler[2:] + content[1:]
+        return " ".join(words).capitalize() + "?"
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -125,8 +157,13 @@ class Command(BaseCommand):
             "PostgreSQL); the benchmark uses its own schema kb_bench there.",
         )
         parser.add_argument("--keep", action="store_true", help="keep the index directories")
+        parser.add_argument(
+            "--no-semantic",
+            action="store_true",
+            help="the lexical engines alone (default: with the semantic layer, when it is on)",
+        )
 
-    def handle(self, *args, posts, engines, postgres_url, keep, **options):
+    def handle(self, *args, posts, engines, postgres_url, keep, no_semantic, **options):
         names = [name.strip() for name in engines.split(",") if name.strip()]
         unknown = set(names) - set(settings.SEARCH_BACKENDS)
         if unknown or not names:
@@ -141,14 +178,17 @@ class Command(BaseCommand):
         )
         workdir = Path(tempfile.mkdtemp(prefix="kb-bench-"))
         columns = {}
+        semantic = not no_semantic and vectors.enabled()
         try:
             # Open every engine first: a bad --postgres-url fails now, not after a long build.
             backends = {name: self._backend(name, workdir, postgres_url) for name in names}
+            index, encoding = self._vectors(corpus) if semantic else (None, 0.0)
             for name, backend in backends.items():
                 if backend is None:
                     continue
                 self.stdout.write(f"Benchmarking {name}…")
-                columns[name] = self._measure(backend, corpus)
+                with vectors.use_index(index):
+                    columns[name] = self._measure(backend, corpus, encoding)
                 self._cleanup(backend)
         finally:
             if not keep:
@@ -207,11 +247,33 @@ class Command(BaseCommand):
             ).fetchone()[0]
         return _directory_size(backend.path)
 
-    def _measure(self, backend, corpus: Corpus) -> dict[str, str]:
+    def _vectors(self, corpus: Corpus):
+        """Every post's vector, encoded as rebuild_index does, in an index of their own."""
+        from kb.search.embeddings import embedding_text, get_encoder
+
+        self.stdout.write("Encoding the vectors…")
+        encoder = get_encoder()
+        started = time.perf_counter()
+        matrices = []
+        for start in range(0, len(corpus.documents), VECTOR_BATCH):
+            batch = corpus.documents[start : start + VECTOR_BATCH]
+            matrices.append(encoder.encode([embedding_text(d.title, d.body) for d in batch]))
+        encoding = time.perf_counter() - started
+        index = vectors.VectorIndex.of(
+            [d.id for d in corpus.documents],
+            [d.kind for d in corpus.documents],
+            np.concatenate(matrices),
+        )
+        return index, encoding
+
+    def _measure(self, backend, corpus: Corpus, encoding: float = 0.0) -> dict[str, str]:
         started = time.perf_counter()
         backend.rebuild(corpus.documents)
         build = time.perf_counter() - started
         column = {"build": f"{build:.1f} s", "size": f"{self._size(backend) / 2**20:.0f} MB"}
+        if encoding:
+            column["vectors"] = f"{encoding:.1f} s"
+            column["build + vectors"] = f"{build + encoding:.1f} s"
         search.search(parse("warm up", resolve_tags=False), backend=backend)
         for kind, queries in corpus.queries.items():
             timings, totals = [], []
