@@ -2,7 +2,8 @@
 
 The ``PostVector`` table is the truth for every process and host: ``sync(ids)`` runs on the
 after-commit path, ``rebuild()`` from ``rebuild_index``, ``drift()`` for ``check_index``.
-Each process keeps the vectors in memory (one float32 matrix) and, before every query,
+On PostgreSQL with pgvector the database searches them (kb/search/pgvectors.py). Elsewhere
+each process keeps the vectors in memory (one float32 matrix) and, before every query,
 reads only the rows written since its last look: upserts replace rows, tombstones (NULL
 vectors) remove them. Brute force: a matrix product over 100k x 384 floats takes a few ms.
 
@@ -25,6 +26,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from kb.models import Post, PostVector
+from kb.search import pgvectors
 from kb.search.documents import plain_text
 
 KINDS = (PostVector.Kind.QUESTION.value, PostVector.Kind.EXPERIENCE.value)
@@ -361,6 +363,7 @@ def _best(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]
 
 
 _index = VectorIndex()
+_pinned: VectorIndex | None = None  # use_index's: searched even where pgvector is
 
 
 def get_index() -> VectorIndex:
@@ -372,20 +375,29 @@ def reset() -> None:
     """Forget this process's index (tests: a rolled-back transaction leaves no tombstone)."""
     global _index
     _index = VectorIndex()
+    pgvectors.forget()
 
 
 @contextlib.contextmanager
 def use_index(index: VectorIndex | None):
-    """Search ``index`` instead of this process's own while inside; None changes nothing."""
-    global _index
+    """Search ``index`` instead of the database's or this process's while inside; None
+    changes nothing."""
+    global _pinned
     if index is None:
         yield
         return
-    saved, _index = _index, index
+    saved, _pinned = _pinned, index
     try:
         yield
     finally:
-        _index = saved
+        _pinned = saved
+
+
+def _in_memory() -> VectorIndex | None:
+    """The index to search, or None where pgvector searches the table."""
+    if _pinned is not None:
+        return _pinned
+    return None if pgvectors.usable() else _index
 
 
 def nearest(
@@ -397,7 +409,10 @@ def nearest(
     """(post id, cosine similarity) of the ``k`` nearest posts of these kinds, best first."""
     if not enabled():
         return []
-    return _index.nearest(vector, k, kinds, exclude_ids)
+    index = _in_memory()
+    if index is None:
+        return pgvectors.nearest(vector, k, [kind for kind in kinds if kind in KINDS], exclude_ids)
+    return index.nearest(vector, k, kinds, exclude_ids)
 
 
 def nearest_to_text(
@@ -416,7 +431,12 @@ def vector_of(post_id: int) -> np.ndarray | None:
     """This post's vector, or None (an answer, deleted, or not embedded yet)."""
     if not enabled():
         return None
-    return _index.vector_of(post_id)
+    index = _in_memory()
+    if index is None:
+        stored = PostVector.objects.filter(pk=post_id, vector__isnull=False)
+        vector = stored.values_list("vector", flat=True).first()
+        return None if vector is None else np.frombuffer(vector, dtype=_DTYPE).copy()
+    return index.vector_of(post_id)
 
 
 def nearest_to_post(

@@ -1,5 +1,8 @@
 """Sentence vectors: kept in the database, searched in each process's memory."""
 
+import importlib
+import json
+import os
 from datetime import timedelta
 
 import numpy as np
@@ -9,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kb.models import Post, PostVector
-from kb.search import vectors
+from kb.search import pgvectors, vectors
 from tests.factories import make_answer, make_experience, make_question
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +77,7 @@ def test_sync_stores_a_unit_vector_per_question_and_experience_post():
         assert row.checksum
 
 
-def test_answers_get_no_vector():
+def test_answers_get_no_vector(where):
     question = make_question()
     answer = make_answer(question)
     vectors.sync([question.pk, answer.pk])
@@ -109,7 +112,7 @@ def test_a_change_outside_the_embedded_text_encodes_nothing(encoder):
     assert (after.checksum, after.updated_at) == (before.checksum, before.updated_at)
 
 
-def test_a_soft_deleted_post_becomes_a_tombstone_and_is_never_found(alice):
+def test_a_soft_deleted_post_becomes_a_tombstone_and_is_never_found(where, alice):
     kept = make_question(title="Preparing for a system design interview")
     gone = make_question(author=alice, title="Preparing for a system design interview loop")
     vectors.sync([kept.pk, gone.pk])
@@ -122,7 +125,7 @@ def test_a_soft_deleted_post_becomes_a_tombstone_and_is_never_found(alice):
     assert vectors.vector_of(gone.pk) is None
 
 
-def test_a_restored_post_gets_its_vector_back(alice, staff):
+def test_a_restored_post_gets_its_vector_back(where, alice, staff):
     post = make_question(author=alice, title="Asking for a promotion")
     vectors.sync([post.pk])
     post.soft_delete(by=alice)
@@ -132,7 +135,7 @@ def test_a_restored_post_gets_its_vector_back(alice, staff):
     assert nearest_ids("promotion") == [post.pk]
 
 
-def test_a_hard_deleted_post_becomes_a_tombstone():
+def test_a_hard_deleted_post_becomes_a_tombstone(where):
     post = make_question(title="Leaving academia for industry")
     vectors.sync([post.pk])
     post_id = post.pk
@@ -172,8 +175,22 @@ def text_batch(texts):
 # --- nearest ------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["pgvector", "in memory"])
+def where(request, monkeypatch):
+    """Each search test runs on both paths: pgvector (PostgreSQL with it) and in memory."""
+    if request.param == "in memory":
+        monkeypatch.setattr(pgvectors, "usable", lambda: False)
+    elif not pgvectors.usable():
+        pytest.skip("needs PostgreSQL with pgvector")
+    return request.param
+
+
 @pytest.fixture
-def corpus():
+def corpus(where):
+    return make_corpus()
+
+
+def make_corpus():
     posts = {
         "salary": make_question(
             title="How do I negotiate a higher salary offer?",
@@ -232,11 +249,11 @@ def test_nearest_to_a_post_without_a_vector_is_empty(corpus):
     assert vectors.nearest_to_post(make_question().pk, 3) == []
 
 
-def test_nearest_on_an_empty_table_is_empty():
+def test_nearest_on_an_empty_table_is_empty(where):
     assert vectors.nearest(np.ones(384, dtype=np.float32), 5) == []
 
 
-def test_nearest_to_text_finds_a_paraphrase(settings):
+def test_nearest_to_text_finds_a_paraphrase(where, settings):
     if not (settings.EMBEDDING_MODEL_DIR / "model.onnx").exists():
         pytest.skip("the exported model is not in place")
     posts = [
@@ -272,9 +289,10 @@ def test_another_process_sees_updates_and_removals(alice):
 
 def test_a_refresh_with_nothing_changed_is_one_query(corpus, django_assert_num_queries):
     query = text_vector("salary")
-    vectors.nearest(query, 3)
+    index = vectors.VectorIndex()
+    index.nearest(query, 3)
     with django_assert_num_queries(1):
-        vectors.nearest(query, 3)
+        index.nearest(query, 3)
 
 
 def test_a_quiet_index_reads_no_rows(corpus, monkeypatch):
@@ -423,6 +441,99 @@ def test_outdated_sees_missing_and_extra_vectors():
     assert not vectors.outdated()
     Post.objects.filter(pk=post.pk).update(is_deleted=True)
     assert vectors.outdated()
+
+
+def test_use_index_searches_the_given_index_wherever_the_vectors_are(where):
+    index = vectors.VectorIndex.of([7], ["question"], np.ones((1, 384)))
+    with vectors.use_index(index):
+        assert [pk for pk, _ in vectors.nearest(np.ones(384), 3)] == [7]
+    assert vectors.nearest(np.ones(384), 3) == []
+
+
+# --- pgvector -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pgvector():
+    if not pgvectors.usable():
+        pytest.skip("needs PostgreSQL with pgvector")
+
+
+def embedding_of(post_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT embedding::text FROM kb_postvector WHERE post_id = %s", [post_id])
+        text = cursor.fetchone()[0]
+    return None if text is None else np.array(json.loads(text), dtype=np.float32)
+
+
+def test_the_embedding_column_follows_the_stored_vector_exactly(pgvector, alice):
+    post = make_question(author=alice, title="Negotiating a salary offer")
+    vectors.sync([post.pk])
+    assert np.array_equal(embedding_of(post.pk), vectors.vector_of(post.pk))
+    post.edit(alice, title="Moving into product management", body=post.body)
+    vectors.sync([post.pk])
+    assert np.array_equal(embedding_of(post.pk), vectors.vector_of(post.pk))
+    post.soft_delete(by=alice)
+    vectors.sync([post.pk])
+    assert embedding_of(post.pk) is None
+
+
+def test_pgvector_finds_what_memory_finds_and_keeps_nothing_in_memory(pgvector):
+    make_corpus()
+    query = text_vector("negotiate a salary offer")
+    in_database = vectors.nearest(query, 4)
+    in_memory = vectors.VectorIndex().nearest(query, 4)
+    assert [pk for pk, _ in in_database] == [pk for pk, _ in in_memory]
+    assert np.allclose([s for _, s in in_database], [s for _, s in in_memory], atol=1e-5)
+    assert len(vectors.get_index()) == 0
+
+
+def test_the_hnsw_index_fills_k_through_the_filters(pgvector):
+    rng = np.random.default_rng(3)
+    matrix = rng.standard_normal((400, 384)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    kinds = ["experience" if pk % 20 == 0 else "question" for pk in range(1, 401)]
+    stamp = timezone.now()
+    PostVector.objects.bulk_create(
+        PostVector(post_id=pk, kind=kind, vector=vectors._to_bytes(row), checksum="c",
+                   updated_at=stamp)
+        for pk, kind, row in zip(range(1, 401), kinds, matrix, strict=True)
+    )  # fmt: skip
+    query = rng.standard_normal(384).astype(np.float32)
+    scores = matrix @ (query / np.linalg.norm(query))
+    ranked = [int(pk) for pk in np.argsort(-scores) + 1 if kinds[pk - 1] == "experience"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is read whole
+        params = {"query": pgvectors._literal(query), "kinds": ["x"], "exclude": [], "k": 1}
+        cursor.execute("EXPLAIN " + pgvectors.NEAREST, params)
+        assert "kb_postvector_embedding_hnsw" in str(cursor.fetchall())
+    found = vectors.nearest(query, 10, kinds=["experience"], exclude_ids=ranked[:1])
+    assert [pk for pk, _ in found] == ranked[1:11]
+
+
+def test_without_the_extension_the_migration_adds_nothing_and_memory_serves(pgvector):
+    migration = importlib.import_module("kb.migrations.0007_post_vector_pgvector")
+    post = make_question(title="Negotiating a salary offer")
+    vectors.sync([post.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("DROP EXTENSION vector CASCADE")  # undone with the test's transaction
+        cursor.execute(f"CREATE ROLE kb_test_no_pgvector_{os.getpid()}")
+        cursor.execute(f"SET LOCAL ROLE kb_test_no_pgvector_{os.getpid()}")  # may not create it
+    with connection.schema_editor() as editor:
+        migration.add_embedding(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    pgvectors.forget()
+    assert not pgvectors.usable()
+    assert nearest_ids("salary") == [post.pk]
+    assert len(vectors.get_index()) == 1
+
+    with connection.schema_editor() as editor:
+        migration.add_embedding(None, editor)  # now it can: the column is filled as it is added
+    pgvectors.forget()
+    assert pgvectors.usable()
+    assert np.array_equal(embedding_of(post.pk), vectors.vector_of(post.pk))
+    assert nearest_ids("salary", exclude_ids=[0]) == [post.pk]
 
 
 # --- switched off -------------------------------------------------------------------------
