@@ -47,6 +47,10 @@ _USER_RE = re.compile(r"^[\w.@+-]{1,150}$")
 # One token: an optional minus, then a "phrase" (closing quote optional), a [tag]
 # (closing bracket optional) or a run of non-space characters.
 _TOKEN_RE = re.compile(r'(-?)(?:"([^"]*)"?|\[([^\]]*)\]?|(\S+))')
+# An English contraction or possessive: "didn't", "I've", "company's" (straight or curly ').
+_CONTRACTION_RE = re.compile(
+    r"(?<![\w'\u2019])(\w+)['\u2019](s|t|d|m|ll|re|ve)(?!\w)", re.IGNORECASE
+)
 
 
 @dataclass
@@ -170,6 +174,7 @@ def _add_token(query: ParsedQuery, token: str, *, negated: bool) -> None:
     if sep and value and _add_operator(query, operator, value, negated=negated):
         return
     required = token.startswith("+") and len(token) > 1 and not negated
+    token = _uncontracted(token)
     words = words_of(token)
     if negated:
         query.excluded_words.extend(words)
@@ -180,6 +185,20 @@ def _add_token(query: ParsedQuery, token: str, *, negated: bool) -> None:
         query.phrases.append(words[:MAX_PHRASE_WORDS])
     else:
         query.words.extend(words)
+
+
+def _uncontracted(token: str) -> str:
+    """A contraction is one word, not a phrase: "didn't" and "I've" carry no weight (they
+    are question words), "company's" is "company". Left as it is in a hyphenated or dotted
+    token ("bird's-eye"), which stays a phrase as the index spells it."""
+    if re.search(r"\w[-.]\w", token):
+        return token
+
+    def word(match: re.Match) -> str:
+        whole = f"{match[1]}'{match[2]}".lower()
+        return " " if whole in QUERY_STOP_WORDS else match[1]
+
+    return _CONTRACTION_RE.sub(word, token)
 
 
 def _add_operator(query: ParsedQuery, operator: str, value: str, *, negated: bool) -> bool:

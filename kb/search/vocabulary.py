@@ -25,6 +25,9 @@ QUESTION_WORDS = frozenset(
     thanks their theirs them then there these they thing things those though through too
     try trying under until up very vs versus want wants was way were what whats whatever
     where whether which while who whom whose why would yes yours yourself
+    aren't can't couldn't didn't doesn't don't hadn't hasn't haven't isn't shouldn't wasn't
+    weren't won't wouldn't it's that's there's what's who's let's i'll you'll we'll they'll
+    you're we're they're you've we've they've you'd we'd they'd he's she's
     """.split()  # noqa: SIM905 (a word list reads best as prose)
 )
 QUERY_STOP_WORDS = STOP_WORDS | QUESTION_WORDS
@@ -37,7 +40,12 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "phd": ("doctorate", "doctoral"),
     "masters": ("msc", "degree"),
     "msc": ("masters", "degree"),
+    "abd": ("phd", "doctorate", "dissertation", "thesis"),  # "all but dissertation"
+    "drop out": ("leave", "leaving", "quit"),
+    "dropped out": ("leaving", "left", "quit"),
+    "dropping out": ("leave", "leaving", "quit"),
     "leetcode": ("interview", "coding", "algorithms", "puzzles"),
+    "onsite": ("interview", "loop"),
     "faang": ("big", "tech", "google", "amazon", "meta"),
     "maang": ("big", "tech", "google", "amazon", "meta"),
     "big tech": ("faang", "google", "large", "company"),
@@ -48,11 +56,16 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "comp": ("compensation", "salary", "pay"),
     "tc": ("compensation", "salary"),
     "pay": ("salary", "compensation"),
+    "pay cut": ("salary", "lower", "less"),
     "salary": ("compensation", "pay", "offer"),
     "swe": ("software", "engineer", "developer"),
     "sde": ("software", "engineer", "developer"),
     "dev": ("developer", "software", "engineer"),
+    "cpp": ("c",),  # C++ is indexed as "c"
     "ml": ("machine", "learning"),
+    "mle": ("machine", "learning", "engineer"),
+    "dl": ("deep", "learning"),
+    "prod": ("production",),
     "ai": ("machine", "learning"),
     "cv": ("computer", "vision", "resume"),
     "resume": ("cv", "portfolio"),

@@ -134,6 +134,16 @@ def test_hyphenated_words_are_a_phrase():
     assert _parse("full-stack").phrases == [["full", "stack"]]
 
 
+def test_contractions_are_words_not_phrases():
+    # In a sentence, "didn't" and "I've" are question words: no phrase every post must hold.
+    query = _parse("why I didn't finish my PhD, and what I\u2019ve learned since")
+    assert query.words == ["finish", "phd", "learned", "since"]
+    assert query.phrases == []
+    assert query.is_free_text
+    assert _parse("my company's stock").words == ["company", "stock"]
+    assert _parse("bird's-eye-view").phrases == [["bird", "s", "eye", "view"]]  # as indexed
+
+
 def test_long_query_is_cut_with_a_message():
     query = _parse("word " * 1000)
     assert len(query.raw) <= MAX_QUERY_LENGTH
