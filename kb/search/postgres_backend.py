@@ -44,6 +44,12 @@ FACET_SAMPLE = 100
 COUNT_CAP = 1000  # exact counts up to here, the planner's estimate above ("about")
 POOL = 1000  # posts ranked per relevance tier: MAX_PAGE * PER_PAGE are ever shown
 PHRASE_BONUS = 0.5  # the query's words side by side rank above the same words scattered
+# A partial match scores each word it holds 1, and TITLE_WEIGHT more when its title holds
+# it (a title naming the word beats a body repeating it); a tag the words name adds
+# TAG_WEIGHT, an expansion its weight. Complete matches rank TAG_BONUS higher with the tag.
+TITLE_WEIGHT = 1.5
+TAG_WEIGHT = 1.5
+TAG_BONUS = 0.3
 PAIR_BUCKETS = 1 << 20  # hashed word pairs (shingles): a power of two
 SORT_ORDER = {
     "relevance": "rank DESC, created_at DESC",
@@ -60,10 +66,21 @@ _COLUMNS = (
     "accepted, created_at, parent_id, parent_title"
 )
 _VECTOR_SQL = (
-    "setweight(to_tsvector('english', %(title)s::text), 'A') || "
-    "setweight(to_tsvector('english', %(parent_title)s::text), 'C') || "
-    "setweight(to_tsvector('english', %(body)s::text), 'D')"
+    "setweight(to_tsvector('english', %(title_words)s::text), 'A') || "
+    "setweight(to_tsvector('english', %(parent_title_words)s::text), 'C') || "
+    "setweight(to_tsvector('english', %(body_words)s::text), 'D')"
 )
+# Snowball folds these into another word's stem ("quite" -> "quit"). PostgreSQL's english
+# configuration cannot be told otherwise without files on the server, so the text is
+# indexed (and queried) with a stop word in their place: the word is left out, its
+# position stays, so phrases around it still line up.
+UNSTEMMED_OUT = ("quite",)
+_UNSTEMMED_RE = re.compile(r"(?<!\w)(?:" + "|".join(UNSTEMMED_OUT) + r")(?!\w)", re.IGNORECASE)
+
+
+def indexed_text(text: str) -> str:
+    """The text as it goes to ``to_tsvector``: the words of ``UNSTEMMED_OUT`` left out."""
+    return _UNSTEMMED_RE.sub("the", text)
 
 
 def pairs_sql(vector: str) -> str:
@@ -120,19 +137,35 @@ def create_table_sql(table: str = TABLE) -> list[str]:
 
 @dataclass
 class _Conditions:
-    """A parsed query as SQL fragments with their parameters, in the order they appear."""
+    """A parsed query as SQL fragments with their parameters, in the order they appear.
 
-    match: list[str] = field(default_factory=list)  # the words and phrases
+    Typed words are a best match: a post needs one of them, an expansion or a tag they
+    name (``best``); the posts with all of them (``every``) rank first. Required words,
+    phrases (``strict``) and the filters must all hold.
+    """
+
+    match: list[str] = field(default_factory=list)  # what a found post matches
     match_params: list = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # exclusions, tags, kind, user…
     filter_params: list = field(default_factory=list)
-    tsquery: str | None = None  # the tsquery expression ranking uses
+    tsquery: str | None = None  # every typed word, +word and phrase: what ranks complete posts
     ts_params: list = field(default_factory=list)
+    complete: list[str] = field(default_factory=list)  # a post with all of them
+    complete_params: list = field(default_factory=list)
     bonus: str | None = None  # the words side by side (a condition)
     bonus_params: list = field(default_factory=list)
     estimate: list[str] = field(default_factory=list)  # what the count estimate uses
     estimate_params: list = field(default_factory=list)
     phrases: bool = False  # the query has a phrase
+    best_match: bool = False  # typed words: partial matches are found too
+    words: list[str] = field(default_factory=list)  # the typed words the index can hold
+    expansions: dict[str, float] = field(default_factory=dict)
+    boost_tags: list[str] = field(default_factory=list)
+    strict: list[str] = field(default_factory=list)  # +words and phrases
+    strict_params: list = field(default_factory=list)
+    best: str | None = None  # any typed word, expansion or named tag (a condition)
+    best_params: list = field(default_factory=list)
+    nothing: bool = False  # typed words, none of which any post can hold
 
     def where(self, conditions: list[str], params: list) -> tuple[str, list]:
         """These conditions and the filters, ANDed; empty when there is nothing to match."""
@@ -215,7 +248,8 @@ class PostgresBackend(SearchBackend):
                    %(url)s::text, %(tags)s::text[], %(author)s::text, %(author_name)s::text,
                    %(score)s::integer, %(answer_count)s::integer, %(accepted)s::boolean,
                    %(created_at)s::timestamptz, %(parent_id)s::bigint, %(parent_title)s::text,
-                   %(fingerprint)s::text, made.vector, to_tsvector('english', %(title)s::text),
+                   %(fingerprint)s::text, made.vector,
+                   to_tsvector('english', %(title_words)s::text),
                    {pairs_sql("made.vector")}
             FROM (SELECT {_VECTOR_SQL} AS vector) made
             ON CONFLICT (post_id) DO UPDATE SET
@@ -247,6 +281,9 @@ class PostgresBackend(SearchBackend):
             "parent_id": document.parent_id,
             "parent_title": document.parent_title,
             "fingerprint": document.fingerprint,
+            "title_words": indexed_text(document.title),
+            "parent_title_words": indexed_text(document.parent_title),
+            "body_words": indexed_text(document.body),
         }
 
     def index_documents(self, documents: list[SearchDocument]) -> None:
@@ -318,41 +355,89 @@ class PostgresBackend(SearchBackend):
         cursor.execute(f"SELECT {columns}", texts)
         return [sorted(pairs) for pairs in cursor.fetchone()]
 
+    @staticmethod
+    def _indexable(cursor, words: list[str]) -> list[str]:
+        """The words that leave a lexeme: a stop word of PostgreSQL's could match no post."""
+        if not words:
+            return []
+        columns = ", ".join(["length(to_tsvector('english', %s::text)) > 0"] * len(words))
+        cursor.execute(f"SELECT {columns}", words)
+        return [word for word, kept in zip(words, cursor.fetchone(), strict=True) if kept]
+
     def _conditions(self, query: ParsedQuery, cursor) -> _Conditions:
         """The query as SQL: what must match the text, the filters, and what ranks."""
-        found = _Conditions()
-        tsqueries, ts_params = [], []
-        for word in query.words:
-            tsqueries.append("plainto_tsquery('english', %s)")
-            ts_params.append(word)
-        phrases = [" ".join(phrase) for phrase in query.phrases]
+        found = _Conditions(best_match=bool(query.words), boost_tags=list(query.boost_tags))
+        typed = list(dict.fromkeys(indexed_text(word) for word in query.words))
+        expansions = {
+            indexed_text(word): weight
+            for word, weight in query.expansions.items()
+            if indexed_text(word) not in typed
+        }
+        indexable = set(self._indexable(cursor, [*typed, *expansions]))
+        found.words = [word for word in typed if word in indexable]
+        found.expansions = {w: weight for w, weight in expansions.items() if w in indexable}
+        if found.best_match and not (found.words or found.expansions or found.boost_tags):
+            found.nothing = True
+            return found
+        required = [indexed_text(word) for word in query.required_words]
+        phrases = [indexed_text(" ".join(phrase)) for phrase in query.phrases]
         found.phrases = bool(phrases)
-        for phrase in phrases:
-            tsqueries.append("phraseto_tsquery('english', %s)")
-            ts_params.append(phrase)
-        meaningful = [w for w in query.words if w not in STOP_WORDS]
+        strict_queries = ["plainto_tsquery('english', %s)"] * len(required)
+        strict_queries += ["phraseto_tsquery('english', %s)"] * len(phrases)
+        strict_params = [*required, *phrases]
+        meaningful = [w for w in found.words if w not in STOP_WORDS]
         side_by_side = " ".join(meaningful) if len(meaningful) > 1 else None
         pairs = self._pairs(cursor, phrases + ([side_by_side] if side_by_side else []))
-        if tsqueries:
-            found.tsquery, found.ts_params = " && ".join(tsqueries), ts_params
-            found.match.append(f"vector @@ ({found.tsquery})")
-            found.match_params += ts_params
+        if strict_queries:
+            found.strict.append(f"vector @@ ({' && '.join(strict_queries)})")
+            found.strict_params += strict_params
         # Narrow first: only posts holding every pair of a phrase can hold the phrase;
         # ``vector @@ phraseto_tsquery`` then verifies those few (and bucket collisions).
         narrowing = sorted(
             {bucket for phrase_pairs in pairs[: len(phrases)] for bucket in phrase_pairs}
         )
         if narrowing:
-            found.match.append("shingles @> %s::integer[]")
-            found.match_params.append(narrowing)
+            found.strict.append("shingles @> %s::integer[]")
+            found.strict_params.append(narrowing)
+        if not found.best_match or found.words:
+            # Every word, +word and phrase: the whole match of a plain query, the complete
+            # posts of a best match.
+            queries = ["plainto_tsquery('english', %s)"] * len(found.words) + strict_queries
+            found.tsquery = " && ".join(queries) if queries else None
+            found.ts_params = [*found.words, *strict_params]
+            if found.tsquery:
+                found.complete = [f"vector @@ ({found.tsquery})"]
+                found.complete_params = list(found.ts_params)
+                if narrowing:
+                    found.complete.append("shingles @> %s::integer[]")
+                    found.complete_params.append(narrowing)
+        if found.best_match:
+            alternatives, params = [], []
+            some = ["plainto_tsquery('english', %s)"] * (len(found.words) + len(found.expansions))
+            if some:
+                alternatives.append(f"vector @@ ({' || '.join(some)})")
+                params += [*found.words, *found.expansions]
+            if found.boost_tags:
+                alternatives.append("tags && %s::text[]")
+                params.append(found.boost_tags)
+            found.best = f"({' OR '.join(alternatives)})"
+            found.best_params = params
+            found.match = [*found.strict, found.best]
+            found.match_params = [*found.strict_params, *params]
+        else:
+            found.match, found.match_params = found.complete, found.complete_params
+        if narrowing:
             # What the planner estimates the count from: the pairs and the words (it
             # cannot tell how rare a phrase is, it multiplies its words' frequencies).
             found.estimate = ["shingles @> %s::integer[]"]
             found.estimate_params = [narrowing]
-            if query.words:
-                words = " && ".join(["plainto_tsquery('english', %s)"] * len(query.words))
+            if required:
+                words = " && ".join(["plainto_tsquery('english', %s)"] * len(required))
                 found.estimate.append(f"vector @@ ({words})")
-                found.estimate_params += list(query.words)
+                found.estimate_params += required
+            if found.best:
+                found.estimate.append(found.best)
+                found.estimate_params += found.best_params
         if side_by_side:
             # Words next to each other in the text rank above the same words scattered.
             found.bonus = "vector @@ phraseto_tsquery('english', %s)"
@@ -368,10 +453,10 @@ class PostgresBackend(SearchBackend):
         filters, params = found.filters, found.filter_params
         for word in query.excluded_words:
             filters.append("NOT vector @@ plainto_tsquery('english', %s)")
-            params.append(word)
+            params.append(indexed_text(word))
         for phrase in query.excluded_phrases:
             filters.append("NOT vector @@ phraseto_tsquery('english', %s)")
-            params.append(" ".join(phrase))
+            params.append(indexed_text(" ".join(phrase)))
         if query.tags:
             filters.append("tags @> %s")
             params.append(list(query.tags))
@@ -397,16 +482,26 @@ class PostgresBackend(SearchBackend):
         return found
 
     def search(self, query: ParsedQuery, offset: int, limit: int, sort: str) -> EngineResult:
+        none = EngineResult(total=0, documents=[], complete=0 if query.words else None)
         with self._cursor() as cursor:
             found = self._conditions(query, cursor)
+            if found.nothing:
+                return none
             where, params = found.where(found.match, found.match_params)
             if not where:
-                return EngineResult(total=0, documents=[])
-            total, estimated = self._count(cursor, found)
+                return none
+            total, estimated = self._count(
+                cursor,
+                found,
+                found.match,
+                found.match_params,
+                (found.estimate, found.estimate_params) if found.estimate else None,
+            )
             if not total:
-                return EngineResult(total=0, documents=[])
-            if sort == "relevance" and found.tsquery:
-                ranked, pooled = self._ranked(cursor, found, offset, limit, total)
+                return none
+            complete = None
+            if sort == "relevance" and (found.tsquery or found.best):
+                ranked, pooled, complete = self._ranked(cursor, found, offset, limit, total)
                 if estimated and pooled is not None:
                     total, estimated = pooled, False  # every match was in the pools
             else:
@@ -426,6 +521,12 @@ class PostgresBackend(SearchBackend):
                         [*params, max(FACET_SAMPLE, offset + limit)],
                     )
                     ranked = cursor.fetchall()
+            if found.best_match and complete is None:
+                complete = (
+                    self._count(cursor, found, found.complete, found.complete_params)[0]
+                    if found.complete
+                    else 0
+                )
             page = ranked[offset : offset + limit]
             documents = self._fetch([row[0] for row in page], cursor)
         return EngineResult(
@@ -434,71 +535,171 @@ class PostgresBackend(SearchBackend):
             scores=[float(row[1]) for row in page if row[0] in documents],
             facet_tags=[list(row[2]) for row in ranked[:FACET_SAMPLE]],
             estimated=estimated,
+            complete=complete,
         )
 
     def _ranked(self, cursor, found: _Conditions, offset: int, limit: int, matches: int):
-        """Relevance order, as (post_id, rank, tags) rows, and the match count when known.
+        """Relevance order as (post_id, rank, tags) rows, the match count when known, and
+        the count of complete matches when known.
 
-        Two tiers: posts with the words in their title outrank the rest (title weight A
-        against body D), and the body tier runs only when titles do not fill the page.
-        Each tier ranks its newest ``POOL`` matches, never every match of a frequent word.
+        Three tiers, each run only when the ones before do not fill the page: posts with
+        every word in their title (title weight A against body D), posts with every word,
+        then (a best match) posts with some of the words, an expansion or a named tag,
+        ranked by how many words they hold and where. Each tier ranks its newest ``POOL``
+        matches, never every match of a frequent word.
         """
+        wanted = offset + limit
+        pool = POOL  # the same pool for every page, so pages never overlap
+        ranked: list[tuple] = []
+        counts: list[int] = []  # each tier's pooled rows
+        if found.tsquery:
+            counts += self._complete_tiers(cursor, found, ranked, wanted, matches)
+            if len(ranked) >= wanted:
+                return ranked, None, None
+        complete = sum(counts) if all(count < pool for count in counts) else None
+        if found.best:
+            counts.append(self._partial_tier(cursor, found, ranked, wanted, matches))
+        exact = all(count < pool for count in counts)
+        if found.best_match and not found.tsquery:
+            complete = 0
+        return ranked, (sum(counts) if exact else None), complete
+
+    def _complete_tiers(self, cursor, found, ranked, wanted, matches) -> list[int]:
+        """Posts with every word in the title, then the other posts with every word."""
         tsquery, ts_params = found.tsquery, found.ts_params
+        tags = self._tag_bonus(found)
         in_title = f"title_vector @@ ({tsquery})"
         # A title match is a vector match (the title is in the vector): no vector is read.
         where, params = found.where([in_title], ts_params)
-        pool = POOL  # the same pool for every page, so pages never overlap
+        pool = POOL
         # The planner takes a phrase for its words anywhere, so it expects many titles to
         # hold it and walks the created_at index through nearly all of them: a phrase
         # goes by the title index (posts with the words in their title), then positions.
         expected = 0 if found.phrases else self._estimate(cursor, where, params)
         with _planner(cursor, **self._steer(cursor, expected, pool, 1)):
             cursor.execute(
-                f"""SELECT post_id, ts_rank(title_vector, ({tsquery})) + 1 AS rank, tags,
-                           count(*) OVER () AS pooled
+                f"""SELECT post_id, ts_rank(title_vector, ({tsquery})){tags[0]} + 2 AS rank,
+                           tags, count(*) OVER () AS pooled
                     FROM (SELECT post_id, title_vector, tags, created_at FROM {self.table}
                           WHERE {where} ORDER BY created_at DESC, post_id DESC LIMIT %s) pool
                     ORDER BY rank DESC, created_at DESC, post_id DESC LIMIT %s""",
-                [*ts_params, *params, pool, FACET_SAMPLE + offset],
+                [*ts_params, *tags[1], *params, pool, max(FACET_SAMPLE, wanted)],
             )
             title_rows = cursor.fetchall()
-        ranked = [row[:3] for row in title_rows]
-        if len(ranked) >= offset + limit:
-            return ranked, None
+        ranked += [row[:3] for row in title_rows]
         in_titles = title_rows[0][3] if title_rows else 0
+        if len(ranked) >= wanted:
+            return [in_titles]
         where, params = found.where(
-            [f"NOT {in_title}", *found.match], ts_params + found.match_params
+            [f"NOT {in_title}", *found.complete], ts_params + found.complete_params
         )
         bonus = f" + CASE WHEN {found.bonus} THEN {PHRASE_BONUS} ELSE 0 END" if found.bonus else ""
         with _planner(cursor, **self._steer(cursor, matches, pool, VECTOR_CHECK)):
             cursor.execute(
-                f"""SELECT post_id, ts_rank(vector, ({tsquery})){bonus} AS rank, tags,
-                           count(*) OVER () AS pooled
+                f"""SELECT post_id, ts_rank(vector, ({tsquery})){bonus}{tags[0]} + 1 AS rank,
+                           tags, count(*) OVER () AS pooled
                     FROM (SELECT post_id, vector, shingles, tags, created_at FROM {self.table}
                           WHERE {where} ORDER BY created_at DESC, post_id DESC LIMIT %s) pool
                     ORDER BY rank DESC, created_at DESC, post_id DESC LIMIT %s""",
-                [*ts_params, *found.bonus_params, *params, pool, offset + limit - len(ranked)],
+                [
+                    *ts_params,
+                    *found.bonus_params,
+                    *tags[1],
+                    *params,
+                    pool,
+                    wanted - len(ranked),
+                ],
             )
             body_rows = cursor.fetchall()
         ranked += [row[:3] for row in body_rows]
-        in_bodies = body_rows[0][3] if body_rows else 0
-        exact = in_titles < pool and in_bodies < pool
-        return ranked, (in_titles + in_bodies if exact else None)
+        return [in_titles, body_rows[0][3] if body_rows else 0]
 
-    def _count(self, cursor, found: _Conditions) -> tuple[int, bool]:
+    @staticmethod
+    def _tag_bonus(found: _Conditions) -> tuple[str, list]:
+        """SQL adding ``TAG_BONUS`` to the rank of a post with a tag the words name."""
+        if not found.boost_tags:
+            return "", []
+        return f" + CASE WHEN tags && %s::text[] THEN {TAG_BONUS} ELSE 0 END", [found.boost_tags]
+
+    def _partial_tier(self, cursor, found, ranked, wanted, matches) -> int:
+        """Posts with some of the words: more words first, a title naming a word above a
+        body repeating it, expansions and named tags adding less. Returns the pool's size.
+
+        Each pooled vector is read from TOAST once (``vector || ''`` in a subquery the
+        planner keeps), not once for every word checked in it.
+        """
+        conditions, params = [], []
+        if found.words:
+            every = " && ".join(["plainto_tsquery('english', %s)"] * len(found.words))
+            # The complete posts from the index, once (a hashed subplan): few, or the
+            # complete tiers would have filled the page.
+            conditions.append(
+                f"post_id NOT IN (SELECT post_id FROM {self.table} WHERE vector @@ ({every}))"
+            )
+            params += found.words
+        where, params = found.where(
+            [*conditions, found.best, *found.strict],
+            [*params, *found.best_params, *found.strict_params],
+        )
+        word = "plainto_tsquery('english', %s)"
+        present = " + ".join([f"(v @@ {word})::int"] * len(found.words)) or "0"
+        extra = [f"{TITLE_WEIGHT} * (tv @@ {word})::int"] * len(found.words)
+        extra += [f"%s * (v @@ {word})::int"] * len(found.expansions)
+        extra_params = [*found.words]
+        for expansion, weight in found.expansions.items():
+            extra_params += [weight, expansion]
+        if found.boost_tags:
+            extra.append(f"{TAG_WEIGHT} * (tags && %s::text[])::int")
+            extra_params.append(found.boost_tags)
+        some = [word] * (len(found.words) + len(found.expansions))
+        if some:
+            extra.append(f"ts_rank(v, ({' || '.join(some)}))")
+            extra_params += [*found.words, *found.expansions]
+        with _planner(cursor, **self._steer(cursor, matches, POOL, VECTOR_CHECK)):
+            cursor.execute(
+                f"""SELECT post_id,
+                           (present + extra) * (0.5 + 0.5 * present / %s::float8) AS rank,
+                           tags, pooled
+                    FROM (SELECT post_id, tags, created_at, pooled,
+                                 {present} AS present, {" + ".join(extra)} AS extra
+                          FROM (SELECT post_id, tags, created_at, count(*) OVER () AS pooled,
+                                       vector || ''::tsvector AS v, title_vector AS tv
+                                FROM (SELECT post_id, vector, title_vector, tags, created_at
+                                      FROM {self.table} WHERE {where}
+                                      ORDER BY created_at DESC, post_id DESC LIMIT %s) pool
+                                OFFSET 0) detoasted
+                          OFFSET 0) counted
+                    ORDER BY rank DESC, created_at DESC, post_id DESC LIMIT %s""",
+                [
+                    max(1, len(found.words)),
+                    *found.words,
+                    *extra_params,
+                    *params,
+                    POOL,
+                    wanted - len(ranked),
+                ],
+            )
+            rows = cursor.fetchall()
+        # Below 1, under every complete match.
+        ranked += [(post_id, rank / (rank + 1), tags) for post_id, rank, tags, _ in rows]
+        return rows[0][3] if rows else 0
+
+    def _count(
+        self, cursor, found: _Conditions, where: list[str], params: list, estimate=None
+    ) -> tuple[int, bool]:
         """The exact count up to COUNT_CAP; above it the planner's estimate ("about").
 
         The estimate costs a millisecond where counting 100,000 matches costs hundreds
-        (a count visits every matching row).
+        (a count visits every matching row). ``estimate``: (conditions, params) the
+        planner estimates better from, when not the conditions themselves.
         """
-        where, params = found.where(
-            found.estimate or found.match, found.estimate_params or found.match_params
+        sql, sql_params = found.where(where, params)
+        expected = self._estimate(
+            cursor, *(found.where(*estimate) if estimate else (sql, sql_params))
         )
-        estimate = self._estimate(cursor, where, params)
-        if estimate > COUNT_CAP:
-            return estimate, True
-        where, params = found.where(found.match, found.match_params)
-        cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params)
+        if expected > COUNT_CAP:
+            return expected, True
+        cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {sql}", sql_params)
         return cursor.fetchone()[0], False
 
     def _steer(self, cursor, matches: int | None, wanted: int, check: int) -> dict[str, str]:
@@ -551,7 +752,7 @@ class PostgresBackend(SearchBackend):
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
     ) -> list[SearchDocument]:
-        words = list(weighted_words)
+        words = list(dict.fromkeys(indexed_text(word) for word in weighted_words))
         if not words:
             return []
         any_word = " || ".join(["plainto_tsquery('english', %s)"] * len(words))
@@ -570,6 +771,19 @@ class PostgresBackend(SearchBackend):
                 [*params, *words, n],
             )
             return [document_from_row(row) for row in cursor.fetchall()]
+
+    def knows_word(self, word: str) -> bool:
+        """Whether a post holds the word; a word the index leaves out (a stop word of
+        PostgreSQL's, "quite") counts as known: no correction would find it."""
+        word = indexed_text(word)
+        with self._cursor() as cursor:
+            cursor.execute(
+                f"""SELECT length(to_tsvector('english', %s::text)) = 0 OR EXISTS (
+                        SELECT 1 FROM {self.table}
+                        WHERE vector @@ plainto_tsquery('english', %s::text))""",
+                [word, word],
+            )
+            return cursor.fetchone()[0]
 
     def suggest_word(self, word: str) -> str | None:
         if not word.isalpha():

@@ -47,6 +47,7 @@ def postgres(settings, db):
     if connection.vendor != "postgresql":
         pytest.skip("the postgres engine needs KB_DATABASE_URL=postgres://… (CI runs it)")
     settings.SEARCH_BACKEND = "postgres"
+    settings.SEMANTIC_SEARCH = False  # the engine's own ranking, as in tests/search/conftest.py
     backend = search.get_backend()
     backend.rebuild([])
     return backend
