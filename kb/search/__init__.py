@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -478,10 +479,14 @@ def _with_meaning(backend, query, lexical: list[int], wanted: int):
 
 
 def _free_text(query: ParsedQuery) -> str:
-    """What the user typed, without the operators: the sentence to embed."""
-    import re
+    """What the user typed, without the operators, and what its slang means: to embed."""
+    text = _OPERATORS.sub(" ", query.raw).strip()
+    if query.meaning_hints:
+        text += f" ({', '.join(query.meaning_hints)})"
+    return text
 
-    return re.sub(r"(?:\S+:\S+|-?\[[^\]]*\]?)", " ", query.raw).strip()
+
+_OPERATORS = re.compile(r"(?:\S+:\S+|-?\[[^\]]*\]?)")
 
 
 def matches_filters(document: SearchDocument, query: ParsedQuery) -> bool:

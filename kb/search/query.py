@@ -60,6 +60,9 @@ class ParsedQuery:
     required_words: list[str] = field(default_factory=list)  # +word: must match
     # Slang and abbreviations widened to the words posts use: optional, weighed lower.
     expansions: dict[str, float] = field(default_factory=dict)
+    # The first expansion of each slang word typed ("grad school" -> phd): told to the
+    # sentence encoder too, which knows "PhD" far better than "grad school".
+    meaning_hints: list[str] = field(default_factory=list)
     boost_tags: list[str] = field(default_factory=list)  # tags the words name: a boost
     phrases: list[list[str]] = field(default_factory=list)
     excluded_words: list[str] = field(default_factory=list)
@@ -261,6 +264,7 @@ def _tidy(query: ParsedQuery, *, resolve_tags: bool) -> None:
         dict.fromkeys(w for w in query.required_words if w not in STOP_WORDS)
     )[:MAX_WORDS]
     query.expansions = _expansions(typed, set(query.scored_words))
+    query.meaning_hints = _meaning_hints(typed)
     if resolve_tags and typed:
         query.boost_tags = _tags_named(typed)
     query.excluded_words = list(
@@ -292,6 +296,11 @@ def _expansions(typed: list[str], scored: set[str]) -> dict[str, float]:
             if word not in scored and word not in QUERY_STOP_WORDS:
                 expansions.setdefault(word, EXPANSION_WEIGHT)
     return dict(list(expansions.items())[:MAX_EXPANSIONS])
+
+
+def _meaning_hints(typed: list[str]) -> list[str]:
+    hints = (EXPANSIONS[gram][0] for gram in _ngrams(typed, 2) if gram in EXPANSIONS)
+    return [hint for hint in dict.fromkeys(hints) if hint not in typed][:MAX_EXPANSIONS]
 
 
 def _tags_named(typed: list[str]) -> list[str]:

@@ -154,3 +154,15 @@ def test_with_tag_adds_a_tag_once():
     query = _parse("salary")
     assert query.with_tag("big-tech") == "salary [big-tech]"
     assert _parse("salary [big-tech]").with_tag("big-tech") == "salary [big-tech]"
+
+
+def test_slang_gives_the_sentence_encoder_a_hint():
+    from kb.search import _free_text
+
+    query = _parse("is grad school worth it [phd-vs-product] is:question")
+    assert query.meaning_hints == ["phd"]
+    assert _free_text(query) == "is grad school worth it (phd)"
+    assert _parse("should I do a phd").meaning_hints == ["doctorate"]
+    assert _parse("startup or big company").meaning_hints == ["startups"]
+    assert _parse("salary negotiation").meaning_hints == ["compensation"]
+    assert _free_text(_parse("negotiation tips")) == "negotiation tips"
