@@ -183,20 +183,15 @@ def _add_token(query: ParsedQuery, token: str, *, negated: bool) -> None:
         query.excluded_words.extend(words)
     elif required:
         query.required_words.extend(words)
-    elif len(words) > 1 and sep == "" and re.search(r"\w[-'.]\w", token):
-        # "full-stack" or "node.js": the parts belong together, like a phrase.
-        query.phrases.append(words[:MAX_PHRASE_WORDS])
     else:
+        # "self-driving" or "node.js" are words too, not a phrase every post must hold:
+        # posts with all the parts rank first. Only a "quoted phrase" is strict.
         query.words.extend(words)
 
 
 def _uncontracted(token: str) -> str:
-    """A contraction is one word, not a phrase: "didn't" and "I've" carry no weight (they
-    are question words), "company's" is "company". Left as it is in a hyphenated or dotted
-    token ("bird's-eye"), which stays a phrase as the index spells it."""
-    if re.search(r"\w[-.]\w", token):
-        return token
-
+    """A contraction is one word: "didn't" and "I've" carry no weight (they are question
+    words), "company's" is "company"."""
     def word(match: re.Match) -> str:
         whole = f"{match[1]}'{match[2]}".lower()
         return " " if whole in QUERY_STOP_WORDS else match[1]

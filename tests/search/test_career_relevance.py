@@ -9,8 +9,7 @@ post on the first page (questions and their answers are one result).
 
 The site's setup (whoosh with the semantic layer on) must put the wanted post in the top 5
 for at least 90 % of the queries; the engines alone (words only, no meaning) are held to
-lower floors, measured when this file was written. No query may end on an empty page
-(but the ones in KNOWN_EMPTY, a known fault of the search: see there).
+lower floors, measured when this file was written. No query may end on an empty page.
 ``pytest -s`` prints the rank of every query per setup.
 """
 
@@ -214,15 +213,6 @@ CASES = [
     Case(text, wanted, words) for wanted, queries in QUERIES.items() for words, text in queries
 ]
 
-# Queries that end on an empty page through a fault of the search, not of the query; each
-# is reported with its cause, and listed here so that this test says when it is fixed.
-KNOWN_EMPTY = {
-    # A hyphenated word becomes a phrase (kb/search/query.py), and a phrase must match:
-    # no demo post says "self-driving", so the whole sentence finds nothing, and a query
-    # with a phrase skips the semantic layer too.
-    "how good does my cpp have to be for self-driving perception jobs",
-}
-
 # Per setup: the engine, whether the semantic layer is on, and the share of queries whose
 # wanted post must be in the top 5. The site's setup (68/69 when this was written) is held
 # to 90 %; the engines alone (words only) to a floor below what they measured (whoosh 66/69,
@@ -298,8 +288,7 @@ def test_questions_find_the_post_people_want(engine, semantic, floor, demo, db, 
         )
         print(f"  {shown:>2} {case.words:<5} {case.text}{top}")
 
-    assert set(empty) <= KNOWN_EMPTY, f"empty pages for {sorted(set(empty) - KNOWN_EMPTY)}"
-    assert set(empty) == KNOWN_EMPTY, f"fixed, drop from KNOWN_EMPTY: {KNOWN_EMPTY - set(empty)}"
+    assert not empty, f"empty pages for {sorted(empty)}"
     assert len(in_top) >= floor * len(CASES), [
         case.text for rank, case, _ in rows if case not in in_top
     ]

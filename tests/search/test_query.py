@@ -130,8 +130,12 @@ def test_unknown_operator_is_searched_as_words():
     assert _parse("salary:high").words == ["salary", "high"]
 
 
-def test_hyphenated_words_are_a_phrase():
-    assert _parse("full-stack").phrases == [["full", "stack"]]
+def test_hyphenated_words_are_words_and_only_quotes_make_a_phrase():
+    query = _parse("full-stack or node.js for self-driving?")
+    assert query.words == ["full", "stack", "node", "js", "self", "driving"]
+    assert query.phrases == []
+    assert query.is_free_text
+    assert _parse('"full-stack"').phrases == [["full", "stack"]]
 
 
 def test_contractions_are_words_not_phrases():
@@ -141,7 +145,7 @@ def test_contractions_are_words_not_phrases():
     assert query.phrases == []
     assert query.is_free_text
     assert _parse("my company's stock").words == ["company", "stock"]
-    assert _parse("bird's-eye-view").phrases == [["bird", "s", "eye", "view"]]  # as indexed
+    assert _parse("bird's-eye-view").words == ["bird", "eye", "view"]
 
 
 def test_long_query_is_cut_with_a_message():
