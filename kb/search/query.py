@@ -192,6 +192,7 @@ def _add_token(query: ParsedQuery, token: str, *, negated: bool) -> None:
 def _uncontracted(token: str) -> str:
     """A contraction is one word: "didn't" and "I've" carry no weight (they are question
     words), "company's" is "company"."""
+
     def word(match: re.Match) -> str:
         whole = f"{match[1]}'{match[2]}".lower()
         return " " if whole in QUERY_STOP_WORDS else match[1]
