@@ -375,7 +375,6 @@ def reset() -> None:
     """Forget this process's index (tests: a rolled-back transaction leaves no tombstone)."""
     global _index
     _index = VectorIndex()
-    pgvectors.forget()
 
 
 @contextlib.contextmanager
