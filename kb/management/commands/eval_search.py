@@ -67,6 +67,9 @@ VECTOR_BATCH = 256
 GRID_LEXICAL_WEIGHT = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5)
 GRID_K = (1, 3, 5, 10, 20, 30, 60, 100)
 GRID_MIN_SIMILARITY = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+# Score fusion, measured for comparison: ALPHA * cosine + (1 - ALPHA) * the engine's score
+# over the query's best one.
+GRID_ALPHA = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 
 @dataclass
@@ -153,13 +156,14 @@ class _Without:
         return self.index.vector_of(post_id)
 
 
-def lexical_ranking(backend, parsed, exclude: int) -> list[int]:
-    """Thread keys as the search page ranks them (``_thread_page``), without ``exclude``."""
+def lexical_ranking(backend, parsed, exclude: int) -> list[tuple[int, float]]:
+    """(thread key, engine score) as the search page ranks them (``_thread_page``), best
+    first, without ``exclude``."""
     if parsed.is_empty:
         return []
     result = backend.search(parsed, 0, search.POOL, "relevance")
-    keys = [thread.key for thread in search._threads(result.documents, result.scores)]
-    return [key for key in keys if key != exclude]
+    threads = search._threads(result.documents, result.scores)
+    return [(thread.key, thread.best[1]) for thread in threads if thread.key != exclude]
 
 
 @dataclass
@@ -169,6 +173,7 @@ class Record:
     original: int
     free_text: bool
     lexical: list[int] = field(default_factory=list)
+    lexical_scores: list[float] = field(default_factory=list)  # the engine's, per key
     close: list[tuple[int, float]] = field(default_factory=list)  # what the hybrid fused
     hybrid: list[int] = field(default_factory=list)
     semantic: list[int] = field(default_factory=list)
@@ -338,7 +343,8 @@ class Command(bench_search.Command):
             for pair, meaning in zip(dataset.pairs, semantic[form], strict=True):
                 began = time.perf_counter()
                 parsed = parse(pair.text(form), resolve_tags=False)
-                lexical = lexical_ranking(backend, parsed, pair.duplicate)
+                ranked = lexical_ranking(backend, parsed, pair.duplicate)
+                lexical = [key for key, _ in ranked]
                 lexical_ms = (time.perf_counter() - began) * 1000
                 without = _Without(index, [pair.duplicate])
                 began = time.perf_counter()
@@ -349,6 +355,7 @@ class Command(bench_search.Command):
                     pair.original,
                     parsed.is_free_text,
                     lexical=lexical,
+                    lexical_scores=[score for _, score in ranked],
                     close=without.last,
                     hybrid=order,
                     semantic=meaning.semantic,
@@ -448,13 +455,15 @@ class Command(bench_search.Command):
                 "min_similarity": min_similarity,
             }
             results.append((objective(records, dev, candidate), candidate))
-        results.sort(key=lambda item: item[0], reverse=True)
+        # Ties go to the higher MIN_SIMILARITY: fewer unrelated posts on a page.
+        results.sort(key=lambda item: (*item[0], item[1]["min_similarity"]), reverse=True)
         self.stdout.write("Best on dev (recall@10, MRR):")
         for (recall, mrr), candidate in results[:8]:
             self.stdout.write(f"  {recall:5.1f}% {mrr:.3f}  {_describe(candidate)}")
         current = objective(records, dev, constants)
         self.stdout.write(f"  {current[0]:5.1f}% {current[1]:.3f}  {_describe(constants)} (in use)")
         best = results[0][1]
+        self._score_fusion(records, dev, test, best)
         self._table(
             f"Test half ({len(test)} pairs); in use: {_describe(constants)}; "
             f"tuned: {_describe(best)}",
@@ -465,15 +474,46 @@ class Command(bench_search.Command):
             extra=[("tuned", best)],
         )
 
+    def _score_fusion(self, records, dev, test, best) -> None:
+        """Whether fusing scores instead of ranks would do better (it did not: see fusion.py)."""
+        results = []
+        for alpha, min_similarity in itertools.product(GRID_ALPHA, GRID_MIN_SIMILARITY):
+            candidate = {"alpha": alpha, "min_similarity": min_similarity}
+            results.append((objective(records, dev, candidate, convex), candidate))
+        results.sort(key=lambda item: item[0], reverse=True)
+        (recall, mrr), candidate = results[0]
+        test_recall, test_mrr = objective(records, test, candidate, convex)
+        rank_recall, rank_mrr = objective(records, test, best)
+        self.stdout.write(
+            f"Score fusion (alpha * cosine + (1 - alpha) * score / best score), best on dev: "
+            f"{recall:.1f}% {mrr:.3f} at alpha={candidate['alpha']:g} "
+            f"MIN_SIMILARITY={candidate['min_similarity']:g}; on test {test_recall:.1f}% "
+            f"{test_mrr:.3f} against {rank_recall:.1f}% {rank_mrr:.3f} for the best rank fusion"
+        )
 
-def objective(records, selection, constants) -> tuple[float, float]:
+
+def convex(record: Record, alpha: float, min_similarity: float) -> list[int]:
+    """Score fusion: ``alpha`` * cosine + (1 - ``alpha``) * engine score / the best one."""
+    fused_scores: dict[int, float] = {}
+    for key, similarity in record.close:
+        if similarity >= min_similarity:
+            fused_scores[key] = alpha * similarity
+    best = max(record.lexical_scores, default=0.0)
+    for key, score in zip(record.lexical, record.lexical_scores, strict=True):
+        share = score / best if best > 0 else 0.0
+        fused_scores[key] = fused_scores.get(key, 0.0) + (1 - alpha) * share
+    return sorted(fused_scores, key=lambda key: -fused_scores[key])
+
+
+def objective(records, selection, constants, fuse=None) -> tuple[float, float]:
     """Mean recall@10 and MRR of the hybrid over every engine and query form."""
+    fuse = fuse or fused
     recalls, mrrs = [], []
     for by_form in records.values():
         for form in FORMS:
             chosen = [by_form[form][i] for i in selection]
             _, recall, mrr = scores(
-                [r.original for r in chosen], [fused(r, **constants) for r in chosen]
+                [r.original for r in chosen], [fuse(r, **constants) for r in chosen]
             )
             recalls.append(recall)
             mrrs.append(mrr)
