@@ -581,7 +581,7 @@ def _suggestion(query: ParsedQuery, result: EngineResult, backend: SearchBackend
             raw = _replace_word(raw, word, better)
     if raw == query.raw:
         return None
-    corrected = backend.search(parse(raw), 0, 1, "relevance")
+    corrected = backend.search(parse(raw, resolve_tags=query.resolve_tags), 0, 1, "relevance")
     found = (result.complete or 0, result.total)
     return raw if (corrected.complete or 0, corrected.total) > found else None
 

@@ -75,6 +75,7 @@ class ParsedQuery:
     answers: int | None = None  # 0: no answers; N > 0: at least N
     accepted: bool | None = None
     messages: list[str] = field(default_factory=list)
+    resolve_tags: bool = True  # tag names and synonyms were looked up in the database
 
     @property
     def has_text(self) -> bool:
@@ -134,7 +135,7 @@ def parse(raw: str | None, *, resolve_tags: bool = True) -> ParsedQuery:
     """Parse what the user typed. Never raises."""
     raw = raw or ""
     text = clean(raw)
-    query = ParsedQuery(raw=text)
+    query = ParsedQuery(raw=text, resolve_tags=resolve_tags)
     if len(raw) > MAX_QUERY_LENGTH:
         query.messages.append(f"Only the first {MAX_QUERY_LENGTH} characters were searched.")
     if text.count('"') % 2:

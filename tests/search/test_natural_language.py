@@ -6,6 +6,8 @@ you mean" only corrects words the index does not know.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
 from kb import search
@@ -124,6 +126,16 @@ def test_did_you_mean_only_for_unknown_words_when_it_finds_more(engine, indexed)
     assert find("negotiating salry").suggestion == "negotiating salary"
     assert find("salary is").suggestion is None  # a stop word is never "corrected"
     assert find("salary offer").suggestion is None  # words the index knows are left alone
+
+
+def test_did_you_mean_keeps_the_query_away_from_tags_when_asked(engine, indexed):
+    # bench_search and eval_search search corpora that are not in the database.
+    with indexed():
+        make_question(title="Negotiating a salary offer", body="Tips for the talk.")
+    with CaptureQueriesContext(connection) as queries:
+        page = search.search(parse("negotiating salry", resolve_tags=False))
+    assert page.suggestion == "negotiating salary"
+    assert not [query for query in queries if "taggit" in query["sql"]]
 
 
 def test_quit_does_not_match_quite(engine, indexed):
