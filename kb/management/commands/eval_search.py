@@ -335,6 +335,7 @@ class Command(bench_search.Command):
         return records
 
     def _queries(self, backend, dataset, index, semantic) -> dict[str, list[Record]]:
+        documents = {document.id: document for document in dataset.documents}
         with vectors.use_index(index):
             search.search(parse("warm up", resolve_tags=False), backend=backend)
         by_form = {}
@@ -346,7 +347,7 @@ class Command(bench_search.Command):
                 ranked = lexical_ranking(backend, parsed, pair.duplicate)
                 lexical = [key for key, _ in ranked]
                 lexical_ms = (time.perf_counter() - began) * 1000
-                without = _Without(index, [pair.duplicate])
+                without, known = _Without(index, [pair.duplicate]), set(lexical)
                 began = time.perf_counter()
                 with vectors.use_index(without):
                     order, _ = search._with_meaning(backend, parsed, lexical, search.PER_PAGE)
@@ -356,7 +357,13 @@ class Command(bench_search.Command):
                     parsed.is_free_text,
                     lexical=lexical,
                     lexical_scores=[score for _, score in ranked],
-                    close=without.last,
+                    # What _with_meaning fused: the neighbours passing the query's filters
+                    # (a "[...]" in a body is a tag filter).
+                    close=[
+                        (key, similarity)
+                        for key, similarity in without.last
+                        if key in known or search.matches_filters(documents[key], parsed)
+                    ],
                     hybrid=order,
                     semantic=meaning.semantic,
                 )
@@ -455,12 +462,31 @@ class Command(bench_search.Command):
                 "min_similarity": min_similarity,
             }
             results.append((objective(records, dev, candidate), candidate))
-        # Ties go to the higher MIN_SIMILARITY: fewer unrelated posts on a page.
-        results.sort(key=lambda item: (*item[0], item[1]["min_similarity"]), reverse=True)
+        # Ties (to the printed digits) go to the higher MIN_SIMILARITY (fewer unrelated posts
+        # on a page), then to more say for the words (a higher LEXICAL_WEIGHT, a lower K).
+        results.sort(
+            key=lambda item: (
+                round(item[0][0], 1),
+                round(item[0][1], 3),
+                item[1]["min_similarity"],
+                item[1]["lexical_weight"],
+                -item[1]["k"],
+            ),
+            reverse=True,
+        )
         self.stdout.write("Best on dev (recall@10, MRR):")
         for (recall, mrr), candidate in results[:8]:
             self.stdout.write(f"  {recall:5.1f}% {mrr:.3f}  {_describe(candidate)}")
         current = objective(records, dev, constants)
+        differ = sum(
+            1
+            for by_form in records.values()
+            for form in FORMS
+            for record in by_form[form]
+            if fused(record, **constants) != record.hybrid
+        )
+        if differ:  # the re-fusion below would not measure the search page's code
+            self.stderr.write(f"{differ} re-fused rankings differ from _with_meaning's")
         self.stdout.write(f"  {current[0]:5.1f}% {current[1]:.3f}  {_describe(constants)} (in use)")
         best = results[0][1]
         self._score_fusion(records, dev, test, best)
