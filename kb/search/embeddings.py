@@ -129,13 +129,14 @@ _lock = threading.Lock()
 _shared: tuple[tuple[Path, int], Encoder] | None = None
 
 
-def get_encoder() -> Encoder:
+def get_encoder(threads: int | None = None) -> Encoder:
     """The process's encoder for settings.EMBEDDING_MODEL_DIR, loaded on first use.
 
-    A change of the settings (tests override them) loads a new one in its place.
+    ``threads`` defaults to settings.EMBEDDING_THREADS; batch jobs (rebuild_index) ask for
+    every core. A change of either (tests override settings) loads a new one in its place.
     """
     global _shared
-    key = (Path(settings.EMBEDDING_MODEL_DIR), settings.EMBEDDING_THREADS)
+    key = (Path(settings.EMBEDDING_MODEL_DIR), threads or settings.EMBEDDING_THREADS)
     shared = _shared
     if shared is None or shared[0] != key:
         with _lock:

@@ -65,7 +65,7 @@ def sync(post_ids: Iterable[int]) -> None:
         _write(posts, _vector_rows(PostVector.objects.filter(pk__in=chunk)))
 
 
-def rebuild(progress: Callable[[int], None] | None = None) -> int:
+def rebuild(progress: Callable[[int], None] | None = None, *, threads: int | None = None) -> int:
     """Vectors for every visible question and experience post; returns how many.
 
     A vector whose text (and model) is unchanged is kept, so a second rebuild encodes nothing;
@@ -75,7 +75,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
         return 0
     count = 0
     for posts, existing in _chunks():
-        _write(posts, existing)
+        _write(posts, existing, _encoder(threads))
         count += len(posts)
         if progress is not None:
             progress(len(posts))
@@ -155,9 +155,9 @@ def _texts(posts: list[tuple]) -> Iterator[tuple[int, str, str]]:
         yield pk, kind, embedding_text(title, plain_text(body_html))
 
 
-def _write(posts: list[tuple], existing: dict[int, tuple[str, str]]) -> None:
+def _write(posts: list[tuple], existing: dict[int, tuple[str, str]], encoder=None) -> None:
     """Encode the posts whose checksum changed; tombstone rows whose post is not in ``posts``."""
-    encoder = _encoder()
+    encoder = encoder or _encoder()
     changed = []
     for pk, kind, text in _texts(posts):
         checksum = _checksum(encoder.model_id, text)
@@ -187,10 +187,10 @@ def _write(posts: list[tuple], existing: dict[int, tuple[str, str]]) -> None:
     )
 
 
-def _encoder():
+def _encoder(threads: int | None = None):
     from kb.search.embeddings import get_encoder
 
-    return get_encoder()
+    return get_encoder(threads)
 
 
 def _checksum(model_id: str, text: str) -> str:

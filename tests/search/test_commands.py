@@ -128,10 +128,19 @@ def test_rebuild_index_keeps_unchanged_vectors(semantic, monkeypatch):
     stamps = dict(PostVector.objects.values_list("pk", "updated_at"))
     real, encoded = vectors._encoder(), []
     spy = SimpleNamespace(model_id=real.model_id, encode=encoded.extend)
-    monkeypatch.setattr(vectors, "_encoder", lambda: spy)
+    monkeypatch.setattr(vectors, "_encoder", lambda threads=None: spy)
     call_command("rebuild_index", verbosity=0)
     assert encoded == []
     assert dict(PostVector.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_rebuild_index_encodes_on_every_core(semantic, monkeypatch):
+    make_question()
+    real, asked = vectors._encoder(), []
+    monkeypatch.setattr(vectors, "_encoder", lambda threads=None: asked.append(threads) or real)
+    monkeypatch.setattr("os.cpu_count", lambda: 7)
+    call_command("rebuild_index", verbosity=0)
+    assert 7 in asked
 
 
 def test_rebuild_index_makes_no_vectors_when_semantic_search_is_off(semantic, settings, capsys):

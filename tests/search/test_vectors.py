@@ -45,7 +45,7 @@ def _semantic(settings):
 @pytest.fixture
 def encoder(monkeypatch):
     spy = CountingEncoder(vectors._encoder())
-    monkeypatch.setattr(vectors, "_encoder", lambda: spy)
+    monkeypatch.setattr(vectors, "_encoder", lambda threads=None: spy)
     return spy
 
 
@@ -426,7 +426,7 @@ def test_a_new_model_makes_every_vector_stale(monkeypatch):
     vectors.rebuild()
     other_model = CountingEncoder(vectors._encoder())
     monkeypatch.setattr(CountingEncoder, "model_id", property(lambda self: "another-model"))
-    monkeypatch.setattr(vectors, "_encoder", lambda: other_model)
+    monkeypatch.setattr(vectors, "_encoder", lambda threads=None: other_model)
     assert vectors.outdated()
     assert vectors.drift()["stale"] == [post.pk]
     vectors.rebuild()

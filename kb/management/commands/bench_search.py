@@ -252,7 +252,7 @@ class Command(BaseCommand):
         from kb.search.embeddings import embedding_text, get_encoder
 
         self.stdout.write("Encoding the vectors…")
-        encoder = get_encoder()
+        encoder = get_encoder(threads=os.cpu_count())  # as rebuild_index does
         started = time.perf_counter()
         matrices = []
         for start in range(0, len(corpus.documents), VECTOR_BATCH):

@@ -9,6 +9,8 @@ made by another model. Vectors whose text is unchanged are always kept, never re
 with ``KB_SEMANTIC_SEARCH`` off there are none. A progress bar shows on a terminal.
 """
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -59,7 +61,7 @@ class Command(BaseCommand):
 
     def _rebuild_vectors(self, verbosity):
         with self._bar(vectors.posts_to_embed().count(), "Embedding", verbosity) as bar:
-            count = vectors.rebuild(bar.update)
+            count = vectors.rebuild(bar.update, threads=os.cpu_count())
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(f"Vectors for {count} posts are up to date."))
 
