@@ -19,8 +19,7 @@ its original gives recall@1, recall@10 and MRR (a rank beyond the results counts
 - hybrid: both fused by ``kb.search._with_meaning``, the search page's own code, for every
   query;
 - site: what the search page does today: hybrid for free text, the words alone otherwise
-  (a quote or a hyphenated word such as "NP-complete" makes a phrase, and the search page
-  fuses no query with a phrase).
+  (a "quoted phrase", a [tag] or another operator, often in a body, turns the fusion off).
 
 The corpus vectors take minutes to encode: they are cached in ``--cache-dir`` (default: the
 system's temporary directory), keyed by the model id and a checksum of the texts encoded.
@@ -433,8 +432,8 @@ class Command(bench_search.Command):
                 )
         free = {form: sum(1 for r in semantic[form] if not r.free_text) for form in FORMS}
         self.stdout.write(
-            "site = hybrid for free text, lexical otherwise; not free text (a phrase or a "
-            "hyphenated word): "
+            "site = hybrid for free text, lexical otherwise; not free text (a quoted phrase, "
+            "a [tag] or another operator): "
             + ", ".join(f"{form} {n}/{len(semantic[form])}" for form, n in free.items())
         )
 
