@@ -164,3 +164,22 @@ def test_ask_page_has_the_title_field_the_similar_questions_script_needs(client,
     html = client.get(reverse("kb:question-ask")).content.decode()
     assert 'id="id_title"' in html
     assert 'class="nav-search"' in html
+
+
+def test_the_page_says_sentences_work_and_marks_what_meaning_found(client, meaning, indexed):
+    with indexed():
+        by_meaning = make_question(
+            title="Is doing a doctorate worth it compared to getting a job?",
+            body="I finished my master's and have a funded offer.",
+        )
+        by_words = make_question(title="When to start my career search", body="Timing.")
+    html = client.get(URL, {"q": "more years at university or start my career?"}).content.decode()
+    assert "ask as you would ask a person" in " ".join(html.split())
+    assert "Similar question" in _result_of(html, by_meaning)
+    assert "Similar question" not in _result_of(html, by_words)
+
+
+def _result_of(html, post):
+    """The results-list item that links to this post."""
+    after = html.split(f'href="{post.get_absolute_url()}"', 1)[1]
+    return after[: after.index("</li>")]
