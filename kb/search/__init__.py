@@ -439,7 +439,7 @@ def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, li
     else:
         result.total = len(threads)
     order, by_meaning = list(threads), {}
-    if sort == "relevance" and query.is_free_text:
+    if sort == "relevance" and query.is_free_text and _semantic_enabled():
         order, by_meaning = _with_meaning(backend, query, order, wanted)
         result.total += len(by_meaning)
     chosen = order[wanted - per_page : wanted]
@@ -452,6 +452,12 @@ def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, li
         for key in chosen
     ]
     return result, hits
+
+
+def _semantic_enabled() -> bool:
+    from kb.search import vectors
+
+    return vectors.enabled()
 
 
 def _with_meaning(backend, query, lexical: list[int], wanted: int):

@@ -211,6 +211,16 @@ def test_bench_search_on_a_tiny_corpus(capsys):
     assert "tantivy" in out
 
 
+def test_bench_search_without_the_semantic_layer_never_asks_it(semantic, monkeypatch, capsys):
+    asked = []
+    monkeypatch.setattr(vectors, "nearest_to_text", lambda *args, **kwargs: asked.append(args))
+    call_command("bench_search", "--posts", "50", "--engines", "tantivy", "--no-semantic")
+    out = capsys.readouterr().out
+    assert "sentence p95" in out
+    assert "vectors" not in out
+    assert asked == []
+
+
 def test_bench_search_is_reproducible():
     from kb.management.commands.bench_search import Corpus
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from kb import search
 from kb.search import vectors
@@ -187,7 +188,7 @@ class Command(BaseCommand):
                 if backend is None:
                     continue
                 self.stdout.write(f"Benchmarking {name}…")
-                with vectors.use_index(index):
+                with vectors.use_index(index), override_settings(SEMANTIC_SEARCH=semantic):
                     columns[name] = self._measure(backend, corpus, encoding)
                 self._cleanup(backend)
         finally:
