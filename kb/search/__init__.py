@@ -51,7 +51,10 @@ PER_PAGE = 10
 MAX_PAGE = 100
 FACET_SAMPLE = 100  # facets count the tags of the first this-many results
 FACET_LIMIT = 10
-POOL = 100  # posts grouped into threads for a page: enough for ten threads
+# Posts read per result wanted, grouped into threads: most threads bring one to three. A
+# pool that holds too few threads is read again, this many times larger, up to MAX_POOL.
+POOL_PER_RESULT = 3
+POOL_GROWTH = 4
 MAX_POOL = 1000
 
 __all__ = [
@@ -430,9 +433,13 @@ def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, li
     """One page of threads, grouped from a pool of the best posts (and of the closest in
     meaning, for a free-text query ranked by relevance)."""
     wanted = page * per_page
-    pool = min(MAX_POOL, max(POOL, wanted * 3))
-    result = backend.search(query, 0, pool, sort)
-    threads = {thread.key: thread for thread in _threads(result.documents, result.scores)}
+    pool = min(MAX_POOL, wanted * POOL_PER_RESULT)
+    while True:
+        result = backend.search(query, 0, pool, sort)
+        threads = {thread.key: thread for thread in _threads(result.documents, result.scores)}
+        if len(threads) >= wanted or result.total <= len(result.documents) or pool >= MAX_POOL:
+            break
+        pool = min(MAX_POOL, pool * POOL_GROWTH)
     if result.total > len(result.documents):  # the pool did not hold every match
         result.total = max(len(threads), round(result.total * len(threads) / pool))
         result.estimated = True

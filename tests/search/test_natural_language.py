@@ -120,6 +120,20 @@ def test_one_result_per_thread_with_its_matching_answers_counted(engine, indexed
     assert all(hit.kind == "answer" for hit in answers.hits)
 
 
+def test_a_thread_with_many_matching_answers_does_not_empty_the_page(engine, indexed):
+    with indexed():
+        crowded = make_question(title="Negotiation stories", body="Share yours.")
+        for number in range(40):
+            make_answer(crowded, body=f"Salary talk {number}: salary, salary and more salary.")
+        others = [
+            make_question(title=f"Career question {number}", body="About salary, briefly.")
+            for number in range(5)
+        ]
+    page = find("salary")
+    assert sorted(ids(page)) == sorted([crowded.pk] + [other.pk for other in others])
+    assert page.hits[0].matching_answers == 40
+
+
 def test_did_you_mean_only_for_unknown_words_when_it_finds_more(engine, indexed):
     with indexed():
         make_question(title="Negotiating a salary offer", body="Tips for the talk.")

@@ -14,7 +14,7 @@ is searched as the search page searches it, the duplicate itself left out, and t
 its original gives recall@1, recall@10 and MRR (a rank beyond the results counts 0):
 
 - lexical: the engine's ranking as the search page builds it (``parse``, a pool of
-  ``search.POOL`` posts, one result per thread);
+  ``DEPTH`` posts, one result per thread);
 - semantic: the questions nearest in meaning to the text the search page embeds;
 - hybrid: both fused by ``kb.search._with_meaning``, the search page's own code, for every
   query;
@@ -160,7 +160,7 @@ def lexical_ranking(backend, parsed, exclude: int) -> list[tuple[int, float]]:
     first, without ``exclude``."""
     if parsed.is_empty:
         return []
-    result = backend.search(parsed, 0, search.POOL, "relevance")
+    result = backend.search(parsed, 0, DEPTH, "relevance")
     threads = search._threads(result.documents, result.scores)
     return [(thread.key, thread.best[1]) for thread in threads if thread.key != exclude]
 
