@@ -16,8 +16,9 @@ from kb.search.text import STOP_WORDS
 
 QUESTION_WORDS = frozenset(
     """
-    about above after again all also am any anyone anybody anything around because been
-    before being best better between both but could did do does doing done each else even
+    about above after again all also am any anyone anybody anything around because become
+    becoming been before being best better between both but could did do does doing done
+    each else even
     ever every get gets getting go goes going got had has having he her here hers him his
     how however i i'd i'm i've id im into its itself just know let like lot lots me might
     more most much must my myself need needs no nor now ok okay one only other our ours out

@@ -170,3 +170,11 @@ def test_slang_gives_the_sentence_encoder_a_hint():
     assert _parse("startup or big company").meaning_hints == ["startups"]
     assert _parse("salary negotiation").meaning_hints == ["compensation"]
     assert _free_text(_parse("negotiation tips")) == "negotiation tips"
+
+
+def test_how_to_become_is_a_question_not_a_topic():
+    assert _parse("how to become a computer vision engineer").words == [
+        "computer",
+        "vision",
+        "engineer",
+    ]
