@@ -112,8 +112,12 @@ class ParsedQuery:
 
     @property
     def positive_terms(self) -> list[str]:
-        """Every word the user wants found (for highlighting)."""
-        return self.scored_words + [word for phrase in self.phrases for word in phrase]
+        """Every word the user wants found, and what their slang means (for highlighting)."""
+        return (
+            self.scored_words
+            + list(self.expansions)
+            + [word for phrase in self.phrases for word in phrase]
+        )
 
     def with_tag(self, tag: str) -> str:
         """The raw query narrowed by one more tag (facet links)."""

@@ -165,7 +165,11 @@ def test_slang_finds_the_words_posts_use(engine, indexed):
     with indexed():
         phd = make_question(title="Is a PhD worth five years?", body="Thinking about research.")
         make_question(title="Moving abroad", body="Visas.")
+        leetcode = make_question(title="Practice plan", body="Daily coding puzzles for a month.")
     assert ids(find("is grad school worth it"))[:1] == [phd.pk]
+    page = find("leetcode plan")
+    assert ids(page)[:1] == [leetcode.pk]
+    assert "<mark>coding</mark> <mark>puzzles</mark>" in page.hits[0].snippet  # why it matched
 
 
 # --- meaning: the semantic layer fused with the words ----------------------------------
