@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -30,6 +32,10 @@ B = 0.75
 _LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 NO_DOCS = np.empty(0, dtype=np.int64)
 NO_SCORES = np.empty(0, dtype=np.float32)
+# Decoded postings of common terms, per segment (segments never change): decoding a term
+# held by most posts is most of a query's time at 100k posts. Short lists are not kept.
+POSTINGS_CACHE_BYTES = 64 * 2**20
+POSTINGS_CACHE_MIN = 2048
 
 
 def codec() -> W3Codec:
@@ -106,6 +112,7 @@ class Matches:
 class Segment:
     reader: object
     offset: int
+    key: str = ""
 
 
 class Index:
@@ -126,7 +133,7 @@ class Index:
             if key not in cache:
                 cache[key] = (_lengths(reader), {name: _column(reader, name) for name in names})
             segment_lengths, segment_columns = cache[key]
-            self.segments.append(Segment(reader, offset))
+            self.segments.append(Segment(reader, offset, key))
             lengths.append(segment_lengths)
             live.append(_live(reader))
             for name, values in segment_columns.items():
@@ -153,10 +160,10 @@ class Index:
         """Live documents holding the term, and the term's weight in each."""
         ids, weights = [], []
         for segment in self.segments:
-            segment_ids, segment_weights = _postings(segment.reader, field, text)
-            if segment_ids:
-                ids.append(np.frombuffer(segment_ids, dtype=np.int64) + segment.offset)
-                weights.append(np.frombuffer(segment_weights, dtype=np.float32))
+            segment_ids, segment_weights = _postings_cache.get(segment, field, text)
+            if len(segment_ids):
+                ids.append(segment_ids + segment.offset)
+                weights.append(segment_weights)
         if not ids:
             return NO_DOCS, NO_SCORES
         all_ids, all_weights = np.concatenate(ids), np.concatenate(weights)
@@ -180,6 +187,43 @@ class Index:
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         norm = K1 * (1 - B) + (K1 * B / self.avg_length) * self.lengths[ids]
         return Matches(ids, (idf * (K1 + 1)) * weights / (weights + norm))
+
+
+class _PostingsCache:
+    """The decoded postings of the longest lists, least recently used out first."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, segment: Segment, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        key = (segment.key, field, text)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        ids, weights = _postings(segment.reader, field, text)
+        found = (np.frombuffer(ids, dtype=np.int64), np.frombuffer(weights, dtype=np.float32))
+        if segment.key and len(ids) >= POSTINGS_CACHE_MIN:
+            self._put(key, found)
+        return found
+
+    def _put(self, key: tuple, postings: tuple[np.ndarray, np.ndarray]) -> None:
+        size = postings[0].nbytes + postings[1].nbytes
+        with self._lock:
+            if key in self._entries or size > self.budget:
+                return
+            self._entries[key] = postings
+            self._bytes += size
+            while self._bytes > self.budget:
+                _, (ids, weights) = self._entries.popitem(last=False)
+                self._bytes -= ids.nbytes + weights.nbytes
+
+
+_postings_cache = _PostingsCache(POSTINGS_CACHE_BYTES)
 
 
 def _postings(reader, field: str, text) -> tuple[array, array]:

@@ -58,3 +58,41 @@ def test_indexed_weights_and_lengths_count_every_stem(tmp_path):
     assert sorted(weights.tolist()) == [3.0, 6.0]
     lengths = sorted(ix.lengths.tolist())
     assert lengths == [byte_to_length(length_to_byte(n)) for n in (8, 11)]
+
+
+def test_common_terms_are_decoded_once_and_edits_still_show(tmp_path, monkeypatch):
+    from kb.search import whoosh_fast
+
+    monkeypatch.setattr(whoosh_fast, "POSTINGS_CACHE_MIN", 2)
+    monkeypatch.setattr(whoosh_fast, "_postings_cache", whoosh_fast._PostingsCache(2**20))
+    decoded = []
+    real = whoosh_fast._postings
+    monkeypatch.setattr(
+        whoosh_fast, "_postings", lambda *args: decoded.append(args[1:]) or real(*args)
+    )
+    backend = WhooshBackend(tmp_path / "whoosh")
+    backend.rebuild([document(n, f"Salary question {n}") for n in range(1, 6)])
+
+    def salary():
+        return backend.search(parse("salary", resolve_tags=False), 0, 10, "relevance")
+
+    assert salary().total == 5
+    first = len(decoded)
+    assert salary().total == 5
+    assert len(decoded) == first  # the long list came from the cache
+    backend.remove_ids([3])
+    backend.index_documents([document(6, "Salary question six")])
+    assert sorted(d.id for d in salary().documents) == [1, 2, 4, 5, 6]
+
+
+def test_the_postings_cache_keeps_to_its_budget():
+    import numpy as np
+
+    from kb.search.whoosh_fast import _PostingsCache
+
+    cache = _PostingsCache(budget=1000)
+    postings = (np.zeros(50, dtype=np.int64), np.zeros(50, dtype=np.float32))  # 600 bytes
+    cache._put(("a", "text", "x"), postings)
+    cache._put(("a", "text", "y"), postings)
+    assert list(cache._entries) == [("a", "text", "y")]
+    assert cache._bytes == 600
