@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_answer, make_question
+from tests.factories import make_answer, make_experience, make_question
 from tests.search.test_query import NASTY
 
 pytestmark = pytest.mark.django_db
@@ -173,10 +173,14 @@ def test_the_page_says_sentences_work_and_marks_what_meaning_found(client, meani
             body="I finished my master's and have a funded offer.",
         )
         by_words = make_question(title="When to start my career search", body="Timing.")
+        story = make_experience(
+            title="I stayed for a doctorate instead of taking a job", body="Looking back."
+        )
     html = client.get(URL, {"q": "more years at university or start my career?"}).content.decode()
     assert "ask as you would ask a person" in " ".join(html.split())
     assert "Similar question" in _result_of(html, by_meaning)
-    assert "Similar question" not in _result_of(html, by_words)
+    assert "Similar experience" in _result_of(html, story)
+    assert "Similar" not in _result_of(html, by_words)
 
 
 def _result_of(html, post):
