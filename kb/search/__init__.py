@@ -52,7 +52,8 @@ MAX_PAGE = 100
 FACET_SAMPLE = 100  # facets count the tags of the first this-many results
 FACET_LIMIT = 10
 # Posts read per result wanted, grouped into threads: most threads bring one to three. A
-# pool that holds too few threads is read again, this many times larger, up to MAX_POOL.
+# pool that holds too few threads is read again, this many times larger, up to MAX_POOL,
+# unless the engine gave fewer posts than asked (its total may be an estimate).
 POOL_PER_RESULT = 3
 POOL_GROWTH = 4
 MAX_POOL = 1000
@@ -437,7 +438,8 @@ def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, li
     while True:
         result = backend.search(query, 0, pool, sort)
         threads = {thread.key: thread for thread in _threads(result.documents, result.scores)}
-        if len(threads) >= wanted or result.total <= len(result.documents) or pool >= MAX_POOL:
+        exhausted = len(result.documents) < pool or result.total <= len(result.documents)
+        if len(threads) >= wanted or exhausted or pool >= MAX_POOL:
             break
         pool = min(MAX_POOL, pool * POOL_GROWTH)
     if result.total > len(result.documents):  # the pool did not hold every match

@@ -134,6 +134,23 @@ def test_a_thread_with_many_matching_answers_does_not_empty_the_page(engine, ind
     assert page.hits[0].matching_answers == 40
 
 
+def test_an_estimated_total_does_not_make_the_page_read_again(engine, indexed, monkeypatch):
+    with indexed():
+        make_question(title="Salary bands", body="Levels.")
+    searches = []
+    real = engine.search
+
+    def estimating(query, offset, limit, sort):
+        result = real(query, offset, limit, sort)
+        searches.append(limit)
+        result.total, result.estimated = 5000, True  # as whoosh estimates phrase totals
+        return result
+
+    monkeypatch.setattr(engine, "search", estimating)
+    assert len(search.search(parse("salary"), backend=engine).hits) == 1
+    assert len(searches) == 1
+
+
 def test_did_you_mean_only_for_unknown_words_when_it_finds_more(engine, indexed):
     with indexed():
         make_question(title="Negotiating a salary offer", body="Tips for the talk.")
