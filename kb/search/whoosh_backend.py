@@ -163,7 +163,7 @@ class WhooshBackend(SearchBackend):
     # --- the index and its writers -----------------------------------------------------
 
     def exists(self) -> bool:
-        return self.path.is_dir() and index.exists_in(str(self.path))
+        return self.path.is_dir() and _toc_race_retried(lambda: index.exists_in(str(self.path)))
 
     def is_outdated(self) -> bool:
         """An index an older release wrote: text takes strings, or no title field."""
@@ -190,7 +190,7 @@ class WhooshBackend(SearchBackend):
                     if not self.exists():
                         self.path.mkdir(parents=True, exist_ok=True)
                         index.create_in(str(self.path), _schema())
-            self._index = index.open_dir(str(self.path))
+            self._index = _toc_race_retried(lambda: index.open_dir(str(self.path)))
         return self._index
 
     def _writer(self, **kwargs):
@@ -458,6 +458,17 @@ class WhooshBackend(SearchBackend):
             if stored:
                 found[post_id] = _document(post_id, stored["doc"])
         return found
+
+
+def _toc_race_retried(read, attempts: int = 5):
+    """``read()``, again when another process's commit removed the table of contents it was
+    opening (the newest TOC is listed, then a writer replaces it): the next look finds it."""
+    for _ in range(attempts - 1):
+        try:
+            return read()
+        except FileNotFoundError:
+            continue
+    return read()
 
 
 class _StoredReader:

@@ -96,3 +96,22 @@ def test_the_postings_cache_keeps_to_its_budget():
     cache._put(("a", "text", "y"), postings)
     assert list(cache._entries) == [("a", "text", "y")]
     assert cache._bytes == 600
+
+
+def test_a_table_of_contents_replaced_while_opening_is_read_again():
+    from pathlib import Path
+
+    import pytest
+
+    from kb.search.whoosh_backend import _toc_race_retried
+
+    failures = [FileNotFoundError("_MAIN_14.toc")] * 2
+
+    def read():
+        if failures:
+            raise failures.pop()
+        return "opened"
+
+    assert _toc_race_retried(read) == "opened"
+    with pytest.raises(FileNotFoundError):
+        _toc_race_retried(Path("/nonexistent/_MAIN_1.toc").read_bytes)
