@@ -1,7 +1,8 @@
 """XSS corpus on every page that shows user text, lists included (tests/test_xss.py covers
 the ask form, preview JSON and revisions with its own sample).
 
-The corpus is ../shared/samples/xss/xss-payload-list.txt: every 25th line plus notable payloads,
+The corpus is tests/data/xss/xss-payload-list.txt (a copy of ../shared/samples/xss, MIT,
+LICENSE beside it): every 25th line plus notable payloads,
 in question and experience titles, bodies and comments; then the question and experience pages,
 home, question list, post list, tag page and tag index. Tag names with markup must be refused
 with a clear message. A page is safe when its HTML, minus the site's own
@@ -19,7 +20,7 @@ from django.urls import reverse
 from kb.models import Post
 from tests.factories import make_comment, make_experience, make_question, make_user
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "samples" / "xss" / "xss-payload-list.txt"
+CORPUS = Path(__file__).resolve().parent / "data" / "xss" / "xss-payload-list.txt"
 NOTABLE = [
     "<script>alert(1)</script>",
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
