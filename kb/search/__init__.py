@@ -43,6 +43,7 @@ from kb.search.documents import (
 )
 from kb.search.query import ParsedQuery, parse
 from kb.search.text import highlight
+from kb.search.vocabulary import QUERY_STOP_WORDS
 
 logger = logging.getLogger("kb.search")
 
@@ -382,8 +383,6 @@ _COMMON_WORDS_MESSAGE = (
 
 
 def only_common_words(query: ParsedQuery) -> bool:
-    from kb.search.vocabulary import QUERY_STOP_WORDS
-
     return (
         bool(query.words)
         and not (query.required_words or query.phrases)
@@ -585,8 +584,6 @@ def _suggestion(query: ParsedQuery, result: EngineResult, backend: SearchBackend
         return None
     if result.complete is None and result.total:
         return None
-    from kb.search.vocabulary import QUERY_STOP_WORDS
-
     raw = query.raw
     for word in query.scored_words:
         if word in QUERY_STOP_WORDS or not word.isalpha() or backend.knows_word(word):
