@@ -194,6 +194,17 @@ class Post(models.Model):
         _changed(self.pk)
         return voted, score
 
+    @classmethod
+    def publish(cls, kind: str, author, *, title: str, body: str, tags: list[str]) -> "Post":
+        """A new question or experience post with its tags (synonyms rewritten to targets)."""
+        from kb.tags import get_or_create_tags, resolve_synonyms
+
+        with transaction.atomic():
+            post = cls.objects.create(kind=kind, author=author, title=title, body=body)
+            post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
+        _changed(post.pk)  # the save signal indexed it before the tags were set
+        return post
+
     def add_answer(self, author, body: str) -> "Post":
         with transaction.atomic():
             answer = Post.objects.create(

@@ -4,13 +4,13 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
 from taggit.models import Tag
 
 from accounts.models import User
-from kb import demo_content
+from kb.demo import read_community
 from kb.models import Comment, Post, TagInfo, TagSynonym, Vote
 from tests.factories import make_question
 
@@ -60,7 +60,7 @@ def test_creates_a_small_living_community(demo):
 
 
 def test_members_have_names_and_headlines(demo):
-    members = User.objects.exclude(username=demo_content.DEMO_USERNAME)
+    members = User.objects.exclude(username="demo")
     assert members.count() >= 8
     assert not members.filter(display_name="").exists()
     assert not members.filter(headline="").exists()
@@ -192,3 +192,240 @@ def test_the_demo_site_renders(demo, client):
     html = client.get("/questions/tagged/cpp/").content.decode()
     assert "How much modern C++ do I need for robotics perception roles?" in html
     assert client.get("/questions/tagged/faang/").status_code == 301
+
+
+# -- the demo is the data file, built through the domain methods ---------------------------
+
+
+def test_everything_in_the_file_is_loaded(demo):
+    community = read_community()
+    answers = [answer for question in community.questions for answer in question.answers]
+    posts = [*community.questions, *community.experiences, *answers]
+    assert User.objects.count() == len(community.members)
+    assert TagInfo.objects.count() == len(community.tags)
+    assert Post.objects.questions().count() == len(community.questions)
+    assert Post.objects.experiences().count() == len(community.experiences)
+    assert Post.objects.answers().count() == len(answers)
+    assert Vote.objects.count() == sum(len(post.votes) for post in posts)
+    assert Comment.objects.count() == sum(len(post.comments) for post in posts)
+    accepted = {
+        (question.title, answer.author)
+        for question in community.questions
+        for answer in question.answers
+        if answer.accepted
+    }
+    loaded = Post.objects.filter(accepted_answer__isnull=False).values_list(
+        "title", "accepted_answer__author__username"
+    )
+    assert set(loaded) == accepted
+
+
+def test_comment_counts_count_visible_comments(demo):
+    visible = dict(
+        Comment.objects.filter(is_deleted=False)
+        .values("post")
+        .annotate(n=Count("id"))
+        .values_list("post", "n")
+    )
+    assert sum(visible.values()) >= 15
+    for post in Post.objects.all():
+        assert post.comment_count == visible.get(post.pk, 0), post
+
+
+def test_every_demo_post_is_at_its_canonical_address(demo, client):
+    # A question page redirects when the slug in the URL is not the one the title gives.
+    for post in Post.objects.exclude(kind="answer"):
+        assert client.get(post.get_absolute_url()).status_code == 200, post
+
+
+SMALL_COMMUNITY = """
+[[members]]
+username = "alice"
+name = "Alice Example"
+headline = "Mechanical design engineer"
+bio = "Gearboxes by day."
+password = "alice-demo-pass"
+
+[[members]]
+username = "bob"
+name = "Bob Example"
+headline = "ML engineer"
+bio = "Ships models."
+
+[[members]]
+username = "carol"
+name = "Carol Example"
+headline = "Hiring manager"
+bio = "Reads CVs."
+
+[[tags]]
+name = "career-switch"
+description = "Moving into a new field."
+synonyms = ["switching"]
+
+[[questions]]
+title = "How do I move from mechanical design into ML?"
+author = "alice"
+days_ago = 10
+tags = ["switching", "self-study"]
+views = 12
+votes = ["bob"]
+comments = [
+    { author = "bob", body = "Which kind of ML work do you mean?" },
+]
+body = '''
+I design gearboxes and want to move into machine learning. Where do I start?
+'''
+
+[[questions.answers]]
+author = "bob"
+days_after = 1
+votes = ["alice"]
+body = '''
+Start with one small project end to end, and write up what you measured.
+'''
+"""
+
+NEW_ANSWER = """
+[[questions.answers]]
+author = "carol"
+days_after = 2
+accepted = true
+votes = ["alice", "bob"]
+body = '''
+From the hiring side: one finished project beats five half-done courses.
+'''
+"""
+
+
+@pytest.fixture
+def small_file(tmp_path):
+    path = tmp_path / "community.toml"
+    path.write_text(SMALL_COMMUNITY, encoding="utf-8")
+    return path
+
+
+def test_a_small_file_loads_through_the_site_rules(small_file):
+    output = _load("--file", str(small_file))
+    question = Post.objects.questions().get()
+    assert question.tag_names() == ["career-switch", "self-study"]  # the synonym is resolved
+    assert (question.score, question.answer_count, question.comment_count) == (1, 1, 1)
+    assert question.view_count == 12
+    assert (timezone.now() - question.created_at).days == 10
+    assert dict(User.objects.values_list("username", "reputation")) == {
+        "alice": 5,
+        "bob": 10,
+        "carol": 0,
+    }
+    assert "Demo log-in: username 'alice', password 'alice-demo-pass'." in output
+    assert not User.objects.get(username="bob").has_usable_password()
+
+
+def test_a_grown_file_adds_only_what_is_new(small_file):
+    _load("--file", str(small_file))
+    small_file.write_text(SMALL_COMMUNITY + NEW_ANSWER, encoding="utf-8")
+
+    output = _load("--file", str(small_file))
+
+    assert "Created 1 answers, 2 votes, 1 accepted answers." in output
+    question = Post.objects.questions().get()
+    answer = Post.objects.get(author__username="carol")
+    assert question.accepted_answer == answer
+    assert question.answer_count == 2
+    assert question.last_activity_at == answer.created_at
+    assert answer.created_at - question.created_at == timedelta(days=2, hours=3)
+    assert User.objects.get(username="carol").reputation == 2 * 10 + 15
+
+
+MALFORMED = [
+    pytest.param(
+        "views = 12", "views = 12 12", ["not valid TOML", "line 31, column 12"], id="toml-syntax"
+    ),
+    pytest.param(
+        'votes = ["bob"]',
+        'votes = ["bobb"]',
+        ["question 1 “How do I move from mechanical design into ML?”", "'bobb' is not a member"],
+        id="unknown-voter",
+    ),
+    pytest.param(
+        'votes = ["bob"]',
+        'votes = ["alice"]',
+        ["question 1 “How do I move", "alice votes on their own post"],
+        id="own-vote",
+    ),
+    pytest.param(
+        "days_after = 1",
+        "days_later = 1",
+        ["question 1 “How do I move", "answer 1 (by bob)", "“days_after” is missing"],
+        id="missing-key",
+    ),
+    pytest.param(
+        "views = 12",
+        'views = "twelve"',
+        ["“views” must be a whole number, not str 'twelve'"],
+        id="wrong-type",
+    ),
+    pytest.param(
+        "views = 12",
+        "views = 12\nvotez = []",
+        ["question 1 “How do I move", "unknown key(s) votez"],
+        id="unknown-key",
+    ),
+    pytest.param(
+        'tags = ["switching", "self-study"]',
+        'tags = ["Machine Learning"]',
+        ["“Machine Learning” may only use lower-case letters"],
+        id="bad-tag",
+    ),
+    pytest.param(
+        "days_after = 1",
+        "days_after = 11",
+        ["answer 1 (by bob)", "puts it in the future"],
+        id="answer-in-the-future",
+    ),
+    pytest.param(
+        'title = "How do I move from mechanical design into ML?"',
+        'title = "ML?"',
+        ["question 1 “ML?”", "the title has 3 characters"],
+        id="short-title",
+    ),
+    pytest.param(
+        'name = "Bob Example"\n',
+        "",
+        ["member 'bob': “name” is missing"],
+        id="member-without-name",
+    ),
+    pytest.param(
+        "Ships models.",
+        'Ships models."\n[[members]]\nusername = "bob',
+        ["member 3: the username 'bob' is taken by an earlier member"],
+        id="duplicate-member",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), MALFORMED)
+def test_a_malformed_file_names_the_entry_and_writes_nothing(small_file, old, new, expected):
+    assert old in SMALL_COMMUNITY
+    small_file.write_text(SMALL_COMMUNITY.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        _load("--file", str(small_file))
+
+    message = str(error.value)
+    assert message.startswith(f"Demo content not loaded: {small_file}: ")
+    for fragment in expected:
+        assert fragment in message
+    assert _row_counts() == dict.fromkeys(_row_counts(), 0)
+
+
+def test_a_missing_file_is_a_clear_error(db, tmp_path):
+    with pytest.raises(CommandError, match="cannot read the demo data file"):
+        _load("--file", str(tmp_path / "nowhere.toml"))
+
+
+def test_two_accepted_answers_are_refused(small_file):
+    grown = SMALL_COMMUNITY.replace("days_after = 1", "days_after = 1\naccepted = true")
+    small_file.write_text(grown + NEW_ANSWER, encoding="utf-8")
+    with pytest.raises(CommandError, match="more than one answer is accepted"):
+        _load("--file", str(small_file))

@@ -1,6 +1,6 @@
 """Relevance over the demo community: questions as people type them find the right post.
 
-The posts are the ones ``manage.py load_demo`` creates (kb/demo_content.py), loaded once
+The posts are the ones ``manage.py load_demo`` creates (kb/demo/community.toml), loaded once
 for the module. Each query below is paired with the demo post a person typing it wants;
 about half use the post's own words, the others other words (synonyms, slang and
 abbreviations such as FAANG, grad school, new grad, leetcode, RSU, WFH). They go through
@@ -21,7 +21,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from kb import demo_content, search
+from kb import search
+from kb.demo import read_community
 from kb.models import Post
 from kb.search import vectors
 from kb.search.query import parse
@@ -29,7 +30,7 @@ from tests.search.conftest import _skip_unless_available, ids
 
 TOP = 5
 
-# The demo posts wanted, by a short name (their titles are in kb/demo_content.py).
+# The demo posts wanted, by a short name (their titles are in kb/demo/community.toml).
 POSTS = {
     "phd-or-offer": "Should I finish my PhD or take the product ML offer I have now?",
     "startup-or-big-tech": (
@@ -246,7 +247,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_every_case_names_a_demo_post_and_every_post_is_wanted():
-    demo_titles = {spec["title"] for spec in demo_content.QUESTIONS + demo_content.EXPERIENCES}
+    community = read_community()
+    demo_titles = {post.title for post in community.questions + community.experiences}
     assert set(POSTS.values()) <= demo_titles
     assert {case.wanted for case in CASES} == set(POSTS)
     assert len(CASES) >= 40

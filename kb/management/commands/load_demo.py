@@ -1,206 +1,162 @@
 """Load the demo community: members, ~20 questions with answers, comments, votes and accepted
-answers, experience posts, tag descriptions and synonyms (text in kb/demo_content.py).
+answers, experience posts, tag descriptions and synonyms (text in kb/demo/community.toml).
+
+The file is read and checked first; a bad entry stops the command with a message naming it,
+before anything is written. Posts, answers, votes, accepts and comments then go through the
+domain methods (``Post.publish``, ``add_answer``, ``toggle_vote``, ``accept``,
+``add_comment``), so counters, reputation, rendering and re-indexing follow the same rules as
+on the site; only the dates are moved back afterwards, so the demo looks lived in.
 
 Idempotent: every member, post, vote and comment is looked up before it is created, so a
 second run creates nothing. ``--if-empty`` does nothing when any post exists (``make run``
 calls it on every start); ``--dry-run`` shows what would be created and rolls back.
-
-Search indexing is left to ``rebuild_index`` (``make run`` runs it next); posts created
-here are also handed to ``schedule_reindex`` for an index that already exists.
 """
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from taggit.models import Tag
 
-from kb import demo_content as content
-from kb.cache import bump_content_version
+from kb.demo import (
+    ANSWER_HOUR,
+    COMMENT_HOURS,
+    COMMUNITY_FILE,
+    AnswerEntry,
+    CommentEntry,
+    Community,
+    DemoDataError,
+    PostEntry,
+    read_community,
+)
 from kb.models import Comment, Post, TagInfo, TagSynonym, Vote
-from kb.search import schedule_reindex
-from kb.tags import get_or_create_tags, resolve_synonyms
+from kb.tags import get_or_create_tags
 
 User = get_user_model()
-
-# Reputation per upvote and per accepted answer (DESIGN.md, "Data model").
-VOTE_REPUTATION = {Post.Kind.QUESTION: 5, Post.Kind.ANSWER: 10, Post.Kind.EXPERIENCE: 10}
-ACCEPT_REPUTATION = 15
+MEMBERS_JOINED_DAYS_AGO = 200
 
 
 class DemoLoader:
-    def __init__(self, now=None):
+    def __init__(self, community: Community, now=None):
+        self.community = community
         self.now = now or timezone.now()
         self.users: dict[str, User] = {}
         self.created = Counter()
-        self.created_post_ids: list[int] = []
 
     def load(self) -> Counter:
-        self._load_users()
-        self._load_synonyms()
-        self._load_tag_descriptions()
-        for spec in content.QUESTIONS:
-            self._load_question(spec)
-        for spec in content.EXPERIENCES:
-            self._load_experience(spec)
+        self._load_members()
+        self._load_tags()
+        for entry in self.community.questions:
+            question = self._top_level_post(Post.Kind.QUESTION, entry)
+            for answer_entry in entry.answers:
+                self._load_answer(question, answer_entry)
+        for entry in self.community.experiences:
+            self._top_level_post(Post.Kind.EXPERIENCE, entry)
         return self.created
 
     # -- members, tags ------------------------------------------------------------------
 
-    def _load_users(self):
-        joined = self.now - timedelta(days=200)
-        for username, display_name, headline, bio in content.USERS:
-            user = User.objects.filter(username=username).first()
+    def _load_members(self):
+        for member in self.community.members:
+            user = User.objects.filter(username=member.username).first()
             if user is None:
-                user = User(
-                    username=username,
-                    email=f"{username}@demo.careerkb.invalid",
-                    display_name=display_name,
-                    headline=headline,
-                    bio=bio,
-                    date_joined=joined,
+                user = User.objects.create_user(
+                    username=member.username,
+                    email=f"{member.username}@demo.careerkb.invalid",
+                    password=member.password or None,  # None: no usable password
+                    display_name=member.name,
+                    headline=member.headline,
+                    bio=member.bio,
+                    date_joined=self.now - timedelta(days=MEMBERS_JOINED_DAYS_AGO),
                 )
-                if username == content.DEMO_USERNAME:
-                    user.set_password(content.DEMO_PASSWORD)
-                else:
-                    user.set_unusable_password()
-                user.save()
                 self.created["members"] += 1
-            self.users[username] = user
+            self.users[member.username] = user
 
-    def _load_synonyms(self):
-        for source, target_name in content.SYNONYMS:
-            if TagSynonym.objects.filter(source=source).exists():
-                continue
-            target = get_or_create_tags([target_name])[0]
-            synonym = TagSynonym.objects.create(source=source, target=target)
-            synonym.retag_existing_posts()
-            self.created["synonyms"] += 1
-
-    def _load_tag_descriptions(self):
-        for tag in get_or_create_tags(content.TAG_DESCRIPTIONS):
+    def _load_tags(self):
+        for entry in self.community.tags:
+            tag = get_or_create_tags([entry.name])[0]
             _, created = TagInfo.objects.get_or_create(
-                tag=tag, defaults={"description": content.TAG_DESCRIPTIONS[tag.name]}
+                tag=tag, defaults={"description": entry.description}
             )
             self.created["tag descriptions"] += created
-
-    def _tags(self, names) -> list[Tag]:
-        return get_or_create_tags(resolve_synonyms(names))
+            for source in entry.synonyms:
+                if TagSynonym.objects.filter(source=source).exists():
+                    continue
+                TagSynonym.objects.create(source=source, target=tag).retag_existing_posts()
+                self.created["synonyms"] += 1
 
     # -- posts ---------------------------------------------------------------------------
 
-    def _days_ago(self, days: float):
-        return self.now - timedelta(days=days)
-
-    def _load_question(self, spec):
-        question = self._top_level_post(Post.Kind.QUESTION, spec)
-        for answer_spec in spec["answers"]:
-            self._load_answer(question, answer_spec)
-
-    def _load_experience(self, spec):
-        self._top_level_post(Post.Kind.EXPERIENCE, spec)
-
-    def _top_level_post(self, kind, spec) -> Post:
-        author = self.users[spec["author"]]
-        post = Post.objects.filter(kind=kind, author=author, title=spec["title"]).first()
+    def _top_level_post(self, kind, entry: PostEntry) -> Post:
+        author = self.users[entry.author]
+        post = Post.objects.filter(kind=kind, author=author, title=entry.title).first()
         if post is None:
-            created_at = self._days_ago(spec["days_ago"])
-            post = Post.objects.create(
-                kind=kind,
-                author=author,
-                title=spec["title"],
-                body=spec["body"],
-                view_count=spec.get("views", 0),
-                created_at=created_at,
-                last_activity_at=created_at,
+            post = Post.publish(
+                kind, author, title=entry.title, body=entry.body, tags=list(entry.tags)
             )
-            post.tags.set(self._tags(spec["tags"]))
+            created_at = self.now - timedelta(days=entry.days_ago)
+            self._set(
+                post, created_at=created_at, last_activity_at=created_at, view_count=entry.views
+            )
             self._count_new_post(post)
-        self._load_votes(post, spec.get("votes", []))
-        self._load_comments(post, spec.get("comments", []))
+        self._load_votes(post, entry.votes)
+        self._load_comments(post, entry.comments)
         return post
 
-    def _load_answer(self, question, spec):
-        author = self.users[spec["author"]]
+    def _load_answer(self, question: Post, entry: AnswerEntry):
+        author = self.users[entry.author]
         answer = question.answers.filter(author=author).first()
         if answer is None:
-            created_at = question.created_at + timedelta(days=spec["after"], hours=3)
-            answer = Post.objects.create(
-                kind=Post.Kind.ANSWER,
-                parent=question,
-                author=author,
-                body=spec["body"],
-                created_at=created_at,
-                last_activity_at=created_at,
-            )
-            Post.objects.filter(pk=question.pk).update(
-                answer_count=F("answer_count") + 1,
-                last_activity_at=created_at,
-            )
+            answer = question.add_answer(author, entry.body)
+            created_at = question.created_at + timedelta(days=entry.days_after, hours=ANSWER_HOUR)
+            self._set(answer, created_at=created_at, last_activity_at=created_at)
+            self._set(question, last_activity_at=created_at)
             self._count_new_post(answer)
-        self._load_votes(answer, spec.get("votes", []))
-        self._load_comments(answer, spec.get("comments", []))
-        if spec.get("accepted"):
+        self._load_votes(answer, entry.votes)
+        self._load_comments(answer, entry.comments)
+        if entry.accepted:
             self._accept(question, answer)
 
-    def _count_new_post(self, post):
+    @staticmethod
+    def _set(post: Post, **fields):
+        """The domain stamps everything "now"; the demo spreads its history over months."""
+        Post.objects.filter(pk=post.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(post, name, value)
+
+    def _count_new_post(self, post: Post):
         self.created[post.get_kind_display().lower() + "s"] += 1
-        self.created_post_ids.append(post.pk)
 
     # -- votes, accepts, comments --------------------------------------------------------
 
-    def _load_votes(self, post, usernames):
+    def _load_votes(self, post: Post, usernames):
         for username in usernames:
             voter = self.users[username]
-            if voter.pk == post.author_id:
-                continue  # nobody votes on their own post
-            if Vote.objects.filter(post=post, user=voter).exists():
-                continue
-            self._cast_vote(post, voter)
-            self.created["votes"] += 1
+            if not Vote.objects.filter(post=post, user=voter).exists():
+                post.toggle_vote(voter)
+                self.created["votes"] += 1
 
-    def _cast_vote(self, post, voter):
-        if hasattr(post, "toggle_vote"):  # the Q&A domain method; no vote exists yet here
-            post.toggle_vote(voter)
-            return
-        Vote.objects.create(post=post, user=voter, value=1)
-        Post.objects.filter(pk=post.pk).update(score=F("score") + 1)
-        User.objects.filter(pk=post.author_id).update(
-            reputation=F("reputation") + VOTE_REPUTATION[post.kind]
-        )
-
-    def _accept(self, question, answer):
-        question.refresh_from_db(fields=["accepted_answer"])
+    def _accept(self, question: Post, answer: Post):
+        question.refresh_from_db(fields=["accepted_answer", "last_activity_at"])
         if question.accepted_answer_id is not None:
             return
-        if hasattr(question, "accept"):  # the Q&A domain method
-            activity = Post.objects.values_list("last_activity_at", flat=True).get(pk=question.pk)
-            question.accept(answer, by=question.author)
-            # Accepting counts as activity "now"; the demo keeps its spread of dates.
-            Post.objects.filter(pk=question.pk).update(last_activity_at=activity)
-        else:
-            Post.objects.filter(pk=question.pk).update(accepted_answer=answer)
-            User.objects.filter(pk=answer.author_id).update(
-                reputation=F("reputation") + ACCEPT_REPUTATION
-            )
+        activity = question.last_activity_at
+        question.accept(answer, by=question.author)
+        # Accepting counts as activity "now"; the demo keeps its spread of dates.
+        self._set(question, last_activity_at=activity)
         self.created["accepted answers"] += 1
 
-    def _load_comments(self, post, comments):
-        for number, (username, body) in enumerate(comments, start=1):
-            author = self.users[username]
-            if Comment.objects.filter(post=post, author=author, body=body).exists():
+    def _load_comments(self, post: Post, comments: tuple[CommentEntry, ...]):
+        for number, entry in enumerate(comments, start=1):
+            author = self.users[entry.author]
+            if Comment.objects.filter(post=post, author=author, body=entry.body).exists():
                 continue
-            Comment.objects.create(
-                post=post,
-                author=author,
-                body=body,
-                created_at=post.created_at + timedelta(hours=5 * number),
-            )
-            Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+            comment = post.add_comment(author, entry.body)
+            created_at = post.created_at + timedelta(hours=COMMENT_HOURS * number)
+            Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
             self.created["comments"] += 1
 
 
@@ -216,23 +172,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be created, then roll back."
         )
+        parser.add_argument(
+            "--file",
+            type=Path,
+            default=COMMUNITY_FILE,
+            help="The demo data file (default: kb/demo/community.toml).",
+        )
 
-    def handle(self, *args, if_empty=False, dry_run=False, **options):
+    def handle(self, *args, if_empty=False, dry_run=False, file=COMMUNITY_FILE, **options):
         if if_empty and Post.objects.exists():
             self.stdout.write("The database has posts already; demo content not loaded.")
             return
-        loader = DemoLoader()
+        try:
+            community = read_community(file)
+        except DemoDataError as exc:
+            raise CommandError(f"Demo content not loaded: {exc}") from exc
         with transaction.atomic():
-            created = loader.load()
+            created = DemoLoader(community).load()
             if dry_run:
                 transaction.set_rollback(True)
-        if not dry_run and loader.created_post_ids:
-            schedule_reindex(*loader.created_post_ids)
-        if not dry_run and +created:
-            bump_content_version()
-        self._report(created, dry_run)
+        self._report(created, community, dry_run)
 
-    def _report(self, created, dry_run):
+    def _report(self, created, community: Community, dry_run):
         created = +created  # drop the zero counts
         if not created:
             self.stdout.write("Demo content is loaded already; nothing new created.")
@@ -240,6 +201,7 @@ class Command(BaseCommand):
             verb = "Would create" if dry_run else "Created"
             parts = ", ".join(f"{count} {what}" for what, count in created.items())
             self.stdout.write(self.style.SUCCESS(f"{verb} {parts}."))
-        self.stdout.write(
-            f"Demo log-in: username {content.DEMO_USERNAME!r}, password {content.DEMO_PASSWORD!r}."
-        )
+        for member in community.log_ins:
+            self.stdout.write(
+                f"Demo log-in: username {member.username!r}, password {member.password!r}."
+            )
