@@ -59,7 +59,7 @@ class Refusal:
     def message(self) -> str:
         noun = ACTIONS[self.action].noun
         return (
-            f"You have reached the limit of {self.limit} {noun} {_per(self.period)}. "
+            f"Too many {noun}: the limit is {self.limit} {_per(self.period)}. "
             f"Please try again in {describe_wait(self.retry_after)}."
         )
 

@@ -303,6 +303,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Tries during a lock-out neither count nor extend it: the page can say when it ends.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Only failures matter for the lock-out; a row per successful log-in (address, browser) would
+# be personal data kept for nothing.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_USERNAME_CALLABLE = "kb.ratelimits.login_username"
 AXES_CLIENT_IP_CALLABLE = "kb.ratelimits.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"

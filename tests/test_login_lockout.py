@@ -69,7 +69,9 @@ def test_the_lock_out_ends_after_the_cool_off(client, alice, password):
         _try(client, "alice", "wrong")
     assert _try(client, "alice", password).status_code == 429
     # The clock moves on: the failures are now older than the cool-off.
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=16))
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=16)
+    )
     assert _try(client, "alice", password).status_code == 302
     assert _logged_in_as(client) == "alice"
 
@@ -77,7 +79,9 @@ def test_the_lock_out_ends_after_the_cool_off(client, alice, password):
 def test_tries_during_the_lock_out_do_not_extend_it(client, alice, password):
     for _ in range(3):
         _try(client, "alice", "wrong")
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=10))
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=10)
+    )
     response = _try(client, "alice", "wrong again")
     assert 299 <= int(response["Retry-After"]) <= 300
     assert "try again in 5 minutes" in response.content.decode()

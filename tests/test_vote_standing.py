@@ -69,7 +69,9 @@ def test_enough_reputation_gives_standing(client, alice):
 
 def test_an_account_old_enough_gives_standing(client, alice):
     question = make_question(alice)
-    client.force_login(make_user("patient", date_joined=timezone.now() - timedelta(days=3, seconds=1)))
+    client.force_login(
+        make_user("patient", date_joined=timezone.now() - timedelta(days=3, seconds=1))
+    )
     assert _vote(client, question, **JSON).status_code == 200
     assert Vote.objects.count() == 1
 
