@@ -90,7 +90,7 @@ def test_the_429_page_gives_back_the_text_that_was_not_saved(alice_client, limit
     html = _ask(alice_client, 2).content.decode()
     assert "Nothing was saved" in html
     assert "<textarea" in html
-    assert "I finish my master&#x27;s in June" in html
+    assert "PhD or a product team, offer number 2?\n\nI finish my master&#x27;s in June" in html
 
 
 def test_the_daily_rate_holds_when_the_hourly_one_is_not_reached(alice_client, limit):

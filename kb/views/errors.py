@@ -51,10 +51,16 @@ def too_many_requests(request, message: str, retry_after: int, offer_password_re
             "status": 429,
             "title": "Please slow down",
             "message": message,
-            # Nothing was saved: give the writer their text back to copy.
-            "kept_text": request.POST.get("body", "") if request.method == "POST" else "",
+            "kept_text": _typed_text(request),
             "offer_password_reset": offer_password_reset,
         }
         response = render(request, "too_many_requests.html", context, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def _typed_text(request) -> str:
+    """Nothing was saved: give the writer back the title and text they typed, to copy."""
+    if request.method != "POST":
+        return ""
+    return "\n\n".join(filter(None, (request.POST.get(f, "") for f in ("title", "body"))))
