@@ -46,8 +46,9 @@ class User(AbstractUser):
 
     @property
     def voting_refusal(self) -> str:
+        days = settings.VOTE_MIN_ACCOUNT_DAYS
         return (
-            f"Voting opens when your account is {settings.VOTE_MIN_ACCOUNT_DAYS} days old "
+            f"Voting opens when your account is {days} day{'' if days == 1 else 's'} old "
             f"(on {format_date(self._votes_from, 'j F')}) or has "
             f"{settings.VOTE_MIN_REPUTATION} reputation: it keeps brand-new accounts from "
             "voting for each other."

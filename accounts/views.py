@@ -81,7 +81,7 @@ def signup(request):
     )
 
 
-# Per address and per network, so neither one inbox nor one sender can be flooded.
+# Per e-mail address and per network address: neither one inbox nor one sender can flood.
 password_reset = rate_limit("password_reset_ip")(
     rate_limit("password_reset_email")(
         auth_views.PasswordResetView.as_view(

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django_ratelimit.core import get_usage
 
+from kb.views.errors import too_many_requests
+
 logger = logging.getLogger("kb.ratelimits")
 
 _PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -169,8 +171,6 @@ def rate_limit(name: str):
         def wrapped(request, *args, **kwargs):
             refusal = limit_reached(request, name)
             if refusal:
-                from kb.views.errors import too_many_requests
-
                 return too_many_requests(request, refusal.message, refusal.retry_after)
             return view(request, *args, **kwargs)
 
