@@ -1,6 +1,11 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 
 class User(AbstractUser):
@@ -29,3 +34,26 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("accounts:profile", args=[self.username])
+
+    @property
+    def can_vote(self) -> bool:
+        """Upvotes need standing (VOTE_MIN_* settings), so fresh sock puppets mint nothing."""
+        return (
+            self.is_staff
+            or self.reputation >= settings.VOTE_MIN_REPUTATION
+            or timezone.now() >= self._votes_from
+        )
+
+    @property
+    def voting_refusal(self) -> str:
+        days = settings.VOTE_MIN_ACCOUNT_DAYS
+        return (
+            f"Voting opens when your account is {days} day{'' if days == 1 else 's'} old "
+            f"(on {format_date(self._votes_from, 'j F')}) or has "
+            f"{settings.VOTE_MIN_REPUTATION} reputation: it keeps brand-new accounts from "
+            "voting for each other."
+        )
+
+    @property
+    def _votes_from(self):
+        return self.date_joined + timedelta(days=settings.VOTE_MIN_ACCOUNT_DAYS)

@@ -1,20 +1,51 @@
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import ProfileForm, SignUpForm
 from accounts.models import User
 from kb.models import Post
+from kb.ratelimits import describe_wait, rate_limit
+from kb.views.errors import too_many_requests
 
 ACTIVITY_LIMIT = 20
 
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """django-axes' answer once a username has failed too often from one address (site and
+    admin log-in alike): 429, when to come back, and the way out that needs no password."""
+    retry_after = _lockout_seconds_left(request, credentials)
+    message = (
+        "Too many failed log-ins for this account from your network. To keep it safe, "
+        f"log-in is paused: please try again in {describe_wait(retry_after)}, or reset "
+        "your password by e-mail."
+    )
+    return too_many_requests(request, message, retry_after, offer_password_reset=True)
+
+
+def _lockout_seconds_left(request, credentials) -> int:
+    # Tries during a lock-out are not recorded (settings), so it ends a cool-off after the
+    # last counted failure.
+    cool_off = get_cool_off(request)
+    last_failure = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials),
+        ip_address=request.axes_ip_address,
+    ).aggregate(last=Max("attempt_time"))["last"]
+    ends = (last_failure or timezone.now()) + cool_off
+    return max(int((ends - timezone.now()).total_seconds()), 1)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -31,6 +62,7 @@ def _safe_next(request) -> str:
     return ""
 
 
+@rate_limit("signup")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("kb:home")
@@ -47,6 +79,18 @@ def signup(request):
         {"form": form, "next": _safe_next(request)},
         status=status,
     )
+
+
+# Per e-mail address and per network address: neither one inbox nor one sender can flood.
+password_reset = rate_limit("password_reset_ip")(
+    rate_limit("password_reset_email")(
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_done"),
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        )
+    )
+)
 
 
 def profile(request, username):

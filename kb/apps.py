@@ -7,7 +7,7 @@ class KbConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from kb import signals
+        from kb import checks, signals  # noqa: F401  (checks registers on import)
         from kb.search import signals as search_signals
 
         signals.connect()

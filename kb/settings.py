@@ -6,6 +6,7 @@ A bad value stops start-up with ``ImproperlyConfigured`` naming the variable.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,6 +49,23 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+
+
+_RATE_PERIODS = {"s", "m", "h", "d"}
+
+
+def env_rates(name: str, default: str) -> list[str]:
+    """Comma-separated django-ratelimit rates like ``10/h,30/d``; empty means no limit."""
+    rates = env_list(name, default)
+    for rate in rates:
+        count, _, period = rate.partition("/")
+        if not (count.isdigit() and int(count) > 0 and period[-1:] in _RATE_PERIODS):
+            raise ImproperlyConfigured(
+                f"{name} must be rates like 10/h,30/d (per s, m, h or d); got {rate!r}"
+            )
+        if period[:-1] and not period[:-1].isdigit():
+            raise ImproperlyConfigured(f"{name}: {rate!r} needs a whole number before the unit")
+    return rates
 
 
 def parse_database_url(name: str, url: str) -> dict:
@@ -131,6 +149,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "taggit",
+    "axes",
     "accounts",
     "kb",
 ]
@@ -145,6 +164,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it turns a log-in that django-axes refused into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -176,6 +197,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": parse_cache_url("KB_CACHE_URL", os.environ.get("KB_CACHE_URL", "locmem://"))}
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "kb:home"
 LOGOUT_REDIRECT_URL = "kb:home"
@@ -258,6 +284,69 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# -- Abuse limits (README, "Rate limits") --------------------------------------------
+# Reverse proxies in front of the site that append the client to X-Forwarded-For; 0 means
+# clients connect directly and REMOTE_ADDR is theirs. Limits per address need this right.
+PROXY_COUNT = env_int("KB_PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"KB_PROXY_COUNT must be 0 or more; got {PROXY_COUNT}")
+
+# Log-in (site and admin): django-axes locks a username from one address out after this many
+# failures in a row, for the cool-off period. Its records live in the database, so every
+# worker sees them whatever the cache.
+AXES_FAILURE_LIMIT = env_int("KB_LOGIN_FAILURE_LIMIT", 5)
+_LOGIN_COOLOFF_MINUTES = env_int("KB_LOGIN_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or _LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("KB_LOGIN_FAILURE_LIMIT and KB_LOGIN_COOLOFF_MINUTES must be > 0")
+AXES_COOLOFF_TIME = timedelta(minutes=_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Tries during a lock-out neither count nor extend it: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Only failures matter for the lock-out; a row per successful log-in (address, browser) would
+# be personal data kept for nothing.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_USERNAME_CALLABLE = "kb.ratelimits.login_username"
+AXES_CLIENT_IP_CALLABLE = "kb.ratelimits.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_VERBOSE = False
+
+# Everything else: django-ratelimit on the configured cache. Each action allows these rates
+# to a new member (or, for sign-ups and resets, to an address); members get
+# 1 + reputation // KB_RATE_REPUTATION_STEP times more, at most KB_RATE_MAX_FACTOR times.
+RATE_LIMITS = {
+    "question": env_rates("KB_RATE_QUESTION", "10/h,30/d"),
+    "experience": env_rates("KB_RATE_EXPERIENCE", "5/h,20/d"),
+    "answer": env_rates("KB_RATE_ANSWER", "20/h,100/d"),
+    "comment": env_rates("KB_RATE_COMMENT", "30/h,200/d"),
+    "vote": env_rates("KB_RATE_VOTE", "40/h,200/d"),
+    "preview": env_rates("KB_RATE_PREVIEW", "30/m,600/h"),
+    "similar": env_rates("KB_RATE_SIMILAR", "30/m,600/h"),
+    "search": env_rates("KB_RATE_SEARCH", "60/m,1000/h"),
+    "signup": env_rates("KB_RATE_SIGNUP", "10/h,50/d"),
+    "password_reset_email": env_rates("KB_RATE_PASSWORD_RESET_EMAIL", "3/h,10/d"),
+    "password_reset_ip": env_rates("KB_RATE_PASSWORD_RESET_IP", "10/h,50/d"),
+}
+RATE_REPUTATION_STEP = env_int("KB_RATE_REPUTATION_STEP", 100)
+RATE_MAX_FACTOR = env_int("KB_RATE_MAX_FACTOR", 10)
+if RATE_REPUTATION_STEP < 1 or RATE_MAX_FACTOR < 1:
+    raise ImproperlyConfigured("KB_RATE_REPUTATION_STEP and KB_RATE_MAX_FACTOR must be 1 or more")
+RATELIMIT_ENABLE = env_bool("KB_RATELIMIT_ENABLED", "1")
+# A cache that is down must not stop people posting: count nothing rather than refuse all.
+RATELIMIT_FAIL_OPEN = True
+# django_ratelimit is used as a library, not in INSTALLED_APPS: its app only adds system
+# checks, and those reject local memory (E003: counts are per process) and do not know
+# Django's own Redis backend (W001: it postdates them; its INCR is atomic, all counting
+# needs). Local memory is the embedded default and exact with one process (`make run`);
+# kb.W001 (kb/checks.py) warns in `check --deploy`, where several workers share no counts.
+
+# Upvotes need a little standing, so accounts made a minute ago cannot vote each other up:
+# this much reputation (earned from others), or an account at least this many days old.
+VOTE_MIN_REPUTATION = env_int("KB_VOTE_MIN_REPUTATION", 15)
+VOTE_MIN_ACCOUNT_DAYS = env_int("KB_VOTE_MIN_ACCOUNT_DAYS", 3)
+if VOTE_MIN_REPUTATION < 0 or VOTE_MIN_ACCOUNT_DAYS < 0:
+    raise ImproperlyConfigured("KB_VOTE_MIN_REPUTATION and KB_VOTE_MIN_ACCOUNT_DAYS must be >= 0")
 
 LOGGING = {
     "version": 1,

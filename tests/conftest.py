@@ -14,6 +14,10 @@ def _fast_and_isolated(settings, tmp_path):
             "LOCATION": str(tmp_path),
         }
     }
+    # Rate limits stay on, with rates no test reaches; test_ratelimits.py sets real ones. Votes
+    # need no standing here, as test users are minutes old (test_vote_standing.py checks it).
+    settings.RATE_LIMITS = {name: ["100000/h"] for name in settings.RATE_LIMITS}
+    settings.VOTE_MIN_ACCOUNT_DAYS = 0
     from kb.search import vectors
 
     vectors.reset()  # ids of a rolled-back test are reused: forget their vectors

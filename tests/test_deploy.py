@@ -21,6 +21,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         KB_SECRET_KEY=GOOD_SECRET + "-production-Secret-9f3a",
         KB_ALLOWED_HOSTS="careerkb.example",
         KB_VAR_DIR=str(tmp_path),
+        KB_CACHE_URL="redis://127.0.0.1:6379/0",  # as README's production; not connected
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

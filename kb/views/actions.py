@@ -12,11 +12,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from kb.forms import CommentForm
-from kb.models import Comment, Post
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+from kb.models import Comment, Post, Vote
+from kb.ratelimits import limit_reached, rate_limit
+from kb.views.errors import too_many_requests, wants_json
 
 
 def _get_visible_post(pk: int) -> Post:
@@ -35,7 +33,7 @@ def _get_question_for_asker(request, pk: int) -> Post:
 
 
 def _refuse(request, post: Post, message: str, status: int):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"error": message}, status=status)
     messages.error(request, message)
     return redirect(post.get_absolute_url())
@@ -45,11 +43,18 @@ def _refuse(request, post: Post, message: str, status: int):
 @login_required
 def post_vote(request, pk: int):
     post = _get_visible_post(pk)
+    user = request.user
+    # Taking back a vote needs no standing: only casting one does.
+    if not user.can_vote and not Vote.objects.filter(post=post, user=user).exists():
+        return _refuse(request, post, user.voting_refusal, status=403)
+    refusal = limit_reached(request, "vote")
+    if refusal:
+        return too_many_requests(request, refusal.message, refusal.retry_after)
     try:
         voted, score = post.toggle_vote(request.user)
     except PermissionDenied as refusal:
         return _refuse(request, post, str(refusal), status=403)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"voted": voted, "score": score})
     messages.success(request, "Thanks for your vote." if voted else "Your vote is withdrawn.")
     return redirect(post.get_absolute_url())
@@ -76,13 +81,14 @@ def question_unaccept(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("comment")
 def comment_create(request, pk: int):
     post = _get_visible_post(pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _refuse(request, post, "Comment not posted: " + form.errors["body"][0], 400)
     comment = post.add_comment(request.user, form.cleaned_data["body"])
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "id": comment.pk,

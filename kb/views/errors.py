@@ -1,7 +1,13 @@
 """Error pages in the site's look. They render without a database query, so the
 500 page still works when the database is what failed."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
+
+
+def wants_json(request) -> bool:
+    """A ``fetch`` from static/js/site.js: it asks for JSON and shows ``{"error": ...}``."""
+    return "application/json" in request.headers.get("Accept", "")
 
 
 def _error(request, status, title, message, **extra):
@@ -34,3 +40,27 @@ def server_error(request):
         "An unexpected error happened on our side. It has been logged; please try again.",
         is_error_page=True,  # skip the account menu: it needs the database
     )
+
+
+def too_many_requests(request, message: str, retry_after: int, offer_password_reset=False):
+    """429 with Retry-After: JSON for the page's scripts, else a page that keeps what was typed."""
+    if wants_json(request):
+        response = JsonResponse({"error": message, "retry_after": retry_after}, status=429)
+    else:
+        context = {
+            "status": 429,
+            "title": "Please slow down",
+            "message": message,
+            "kept_text": _typed_text(request),
+            "offer_password_reset": offer_password_reset,
+        }
+        response = render(request, "too_many_requests.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _typed_text(request) -> str:
+    """Nothing was saved: give the writer back the title and text they typed, to copy."""
+    if request.method != "POST":
+        return ""
+    return "\n\n".join(filter(None, (request.POST.get(f, "") for f in ("title", "body"))))

@@ -20,6 +20,7 @@ def post_create(request):
         ExperienceForm,
         "kb/post_form.html",
         "Your experience post is published. Thank you!",
+        "experience",
     )
 
 

@@ -20,7 +20,9 @@ from kb.cache import cache_anonymous_page
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
 from kb.models import Post, PostLink, Vote, comments_prefetch
+from kb.ratelimits import limit_reached, rate_limit
 from kb.tags import MAX_TAG_LENGTH
+from kb.views.errors import too_many_requests
 
 logger = logging.getLogger("kb.questions")
 
@@ -29,12 +31,18 @@ SIDEBAR_EXPERIENCES = 5
 TAG_SUGGESTIONS = 8
 
 
-def compose_post(request, form_class, template: str, success_message: str):
-    """The ask and write-an-experience pages: preview, validate, save, redirect."""
+def compose_post(request, form_class, template: str, success_message: str, action: str):
+    """The ask and write-an-experience pages: preview, validate, save, redirect.
+
+    A post counts against the ``action`` rate limit, a preview against the preview limit.
+    """
     form = form_class(request.POST or None)
     preview_html = None
     status = 200
     if request.method == "POST":
+        refusal = limit_reached(request, "preview" if "preview" in request.POST else action)
+        if refusal:
+            return too_many_requests(request, refusal.message, refusal.retry_after)
         if "preview" in request.POST:
             # Show what was typed without validating or saving anything.
             form = form_class(initial=request.POST.dict())
@@ -51,7 +59,9 @@ def compose_post(request, form_class, template: str, success_message: str):
 
 @login_required
 def ask(request):
-    return compose_post(request, QuestionForm, "kb/ask.html", "Your question is posted. Good luck!")
+    return compose_post(
+        request, QuestionForm, "kb/ask.html", "Your question is posted. Good luck!", "question"
+    )
 
 
 def _get_question_for_reader(request, pk: int) -> Post:
@@ -186,6 +196,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
 
 @require_POST
 @login_required
+@rate_limit("answer")
 def answer_create(request, pk: int):
     question = get_object_or_404(Post.objects.questions().visible().with_author(), pk=pk)
     form = AnswerForm(request.POST)
@@ -198,6 +209,7 @@ def answer_create(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("preview")
 def markdown_preview(request):
     """{"html": ...}: the same renderer as the saved post, for the live preview."""
     return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:BODY_MAX])})

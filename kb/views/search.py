@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from kb import search
+from kb.ratelimits import rate_limit
 from kb.search.query import MAX_QUERY_LENGTH
 
 logger = logging.getLogger("kb.search")
@@ -21,6 +22,7 @@ def _page_number(raw: str) -> int:
 
 
 @require_GET
+@rate_limit("search")
 def search_page(request):
     raw = request.GET.get("q", "")
     sort = request.GET.get("sort", "relevance")
@@ -74,6 +76,7 @@ def _facet_links(parsed, results, sort):
 
 
 @require_GET
+@rate_limit("similar")
 def similar_questions(request):
     """Up to five questions like the title being typed: {"results": [{title, url, ...}]}."""
     title = request.GET.get("title", "")[:300]

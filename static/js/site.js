@@ -139,10 +139,18 @@
       data.append("body", text);
       data.append("csrfmiddlewaretoken", csrfToken(form));
       post(form.getAttribute("data-preview-url"), form, data)
-        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (response) {
+          return response.json().then(function (result) { return { ok: response.ok, data: result }; });
+        })
         .then(function (result) {
-          if (!result || body.value !== text) return;
-          target.innerHTML = result.html;  // sanitised server-side by kb.markdown
+          if (body.value !== text) return;
+          if (result.ok) {
+            target.innerHTML = result.data.html;  // sanitised server-side by kb.markdown
+          } else {
+            // e.g. the preview rate limit (429): say why, and try again on the next change.
+            target.textContent = result.data.error || "The preview is unavailable right now.";
+            lastText = null;
+          }
           box.hidden = false;
         })
         .catch(function () {});

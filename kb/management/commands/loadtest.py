@@ -4,6 +4,10 @@
 
 Bounded in count (--requests) and time (--seconds) and stops by itself. Only loopback
 addresses are accepted: a load test never leaves this machine.
+
+The default pages are not rate-limited; search and the similar-questions endpoint are
+(README, "Rate limits"): to load-test those, start the server with KB_RATELIMIT_ENABLED=0.
+Answers refused as 429 are counted apart, so they are never mistaken for fast pages.
 """
 
 import ipaddress
@@ -81,8 +85,10 @@ class Command(BaseCommand):
             return
         latencies = [seconds * 1000 for seconds, _ in results]
         failures = sum(1 for _, status in results if status != 200)
+        limited = sum(1 for _, status in results if status == 429)
         p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
         self.stdout.write(
             f"{url:<45} {len(results) / elapsed:8.1f} req/s  "
             f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  non-200: {failures}"
+            + (f" (429 rate-limited: {limited})" if limited else "")
         )
