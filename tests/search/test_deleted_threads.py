@@ -273,3 +273,18 @@ def test_a_vote_on_a_question_does_not_rewrite_its_answers(thread, people, index
     assert search.get_backend().get_documents([thread["answer"].pk])[
         thread["answer"].pk
     ].parent_title == ("Zanzibar ferry licence")
+
+
+def test_meaning_finds_nothing_of_a_deleted_question(meaning, thread, people, indexed):
+    question, neighbour = thread["question"], thread["neighbour"]
+
+    def found_by_meaning() -> list[bool]:
+        return [
+            question.pk in {d.id for d in search.similar_to_title("Flying boats on an island?")},
+            question.pk in {d.id for d in search.related_questions(neighbour)},
+            question.pk in ids(_search("captain of passenger boats in tanzania")),
+        ]
+
+    assert found_by_meaning() == [True, True, True]
+    _set_deleted("site", question, True, people, indexed)
+    assert found_by_meaning() == [False, False, False]
