@@ -30,7 +30,10 @@ class PostQuerySet(models.QuerySet):
     def public(self):
         """What readers may see: not deleted, and no answer to a deleted question.
 
-        The one rule for every list, count, feed and sitemap (``Post.is_public`` per row).
+        The rule for any list or count that can hold answers (profiles, counts, the search
+        index); ``Post.is_public`` is the same rule for one post. For questions or experience
+        posts alone it equals ``visible()``, which their lists keep: it spares a per-row check
+        that doubles a 50k-question count on SQLite (6.6 -> 12.5 ms).
         """
         # No join: questions and experience posts pass on their kind (the sort indexes hold
         # it) and only answers look their question up.

@@ -8,7 +8,9 @@
   edit, delete/restore, vote, accept, retag, F()-updates that send no signal). Runs after
   the transaction commits; a failure is logged and never loses the post (the database
   is the truth; ``manage.py rebuild_index`` restores the index, ``check_index`` finds drift).
-  Post saves and deletes are picked up by signals already (kb/search/signals.py).
+  Post saves and deletes are picked up by signals already (kb/search/signals.py). A
+  question's answers follow it: out of the index when it is deleted, back when it is
+  restored or retitled (``reindex_now``), so callers pass the question's id alone.
 - ``search(parsed, page, sort)`` -> ``SearchPage``; ``parse(raw)`` makes ``parsed``.
 - ``more_like_this(post, n)`` and ``similar_to_title(title, n)``: related questions;
   ``related_questions(post)`` is the never-raising form for the question page, rendered by
