@@ -96,12 +96,12 @@ password_reset = rate_limit("password_reset_ip")(
 def profile(request, username):
     person = get_object_or_404(User, username=username)
     posts = (
-        Post.objects.visible()
+        Post.objects.public()
         .filter(author=person)
         .select_related("parent")
         .order_by("-created_at")[:ACTIVITY_LIMIT]
     )
-    counts = Post.objects.visible().filter(author=person).kind_counts()
+    counts = Post.objects.public().filter(author=person).kind_counts()
     return render(
         request,
         "accounts/profile.html",

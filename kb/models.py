@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,6 +26,19 @@ class PostQuerySet(models.QuerySet):
         # "= false", not Django's "NOT is_deleted": SQLite can only use the
         # (kind, is_deleted, ...) sort indexes below for an equality.
         return self.filter(is_deleted=Value(False))
+
+    def public(self):
+        """What readers may see: not deleted, and no answer to a deleted question.
+
+        The rule for any list or count that can hold answers (profiles, counts, the search
+        index); ``Post.is_public`` is the same rule for one post. For questions or experience
+        posts alone it equals ``visible()``, which their lists keep: it spares a per-row check
+        that doubles a 50k-question count on SQLite (6.6 -> 12.5 ms).
+        """
+        # No join: questions and experience posts pass on their kind (the sort indexes hold
+        # it) and only answers look their question up.
+        shown_question = Post.objects.filter(pk=OuterRef("parent_id"), is_deleted=Value(False))
+        return self.visible().filter(~Q(kind=Post.Kind.ANSWER) | Exists(shown_question))
 
     def with_author(self):
         return self.select_related("author")
@@ -152,6 +165,11 @@ class Post(models.Model):
     @property
     def is_experience(self) -> bool:
         return self.kind == self.Kind.EXPERIENCE
+
+    @property
+    def is_public(self) -> bool:
+        """Whether readers may see it: ``PostQuerySet.public()`` for one post."""
+        return not self.is_deleted and not (self.parent_id and self.parent.is_deleted)
 
     @property
     def display_title(self) -> str:

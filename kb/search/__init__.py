@@ -8,7 +8,9 @@
   edit, delete/restore, vote, accept, retag, F()-updates that send no signal). Runs after
   the transaction commits; a failure is logged and never loses the post (the database
   is the truth; ``manage.py rebuild_index`` restores the index, ``check_index`` finds drift).
-  Post saves and deletes are picked up by signals already (kb/search/signals.py).
+  Post saves and deletes are picked up by signals already (kb/search/signals.py). A
+  question's answers follow it: out of the index when it is deleted, back when it is
+  restored or retitled (``reindex_now``), so callers pass the question's id alone.
 - ``search(parsed, page, sort)`` -> ``SearchPage``; ``parse(raw)`` makes ``parsed``.
 - ``more_like_this(post, n)`` and ``similar_to_title(title, n)``: related questions;
   ``related_questions(post)`` is the never-raising form for the question page, rendered by
@@ -260,17 +262,57 @@ def remove(post_id: int) -> None:
 
 
 def reindex_now(post_ids: Iterable[int]) -> None:
-    """Bring these posts' documents up to date from the database (deleted ones go away)."""
-    ids = sorted(set(post_ids))
+    """Bring these posts' documents up to date from the database (deleted ones go away).
+
+    A question stands for its thread: its answers follow it out of the index when it is
+    deleted, and back in when it is restored or its title, URL or tags change.
+    """
+    ids = set(post_ids)
     if not ids:
         return
-    documents = list(documents_for(indexable_posts(ids)))
     backend = get_backend()
-    gone = sorted(set(ids) - {document.id for document in documents})
+    documents = {document.id: document for document in documents_for(indexable_posts(ids))}
+    hidden, changed = _answers_following_their_question(backend, ids, documents)
+    documents.update((d.id, d) for d in documents_for(indexable_posts(changed - ids)))
+    ids |= hidden | changed
+    gone = sorted(ids - documents.keys())
     if gone:
         backend.remove_ids(gone)
     if documents:
-        backend.index_documents(documents)
+        backend.index_documents([documents[pk] for pk in sorted(documents)])
+
+
+def _answers_following_their_question(
+    backend: SearchBackend, ids: set[int], documents: dict[int, SearchDocument]
+) -> tuple[set[int], set[int]]:
+    """The answers of these questions that a change of their question reaches.
+
+    Returns (answers of deleted questions, to remove unread; answers of visible questions
+    that the index lacks or holds with another title, URL or tags, to write again). A vote
+    or a comment on a question with many answers still rewrites one document, not all.
+    """
+    from kb.models import Post
+
+    answers: dict[int, set[int]] = {}
+    rows = Post.objects.filter(parent_id__in=ids).values_list("pk", "parent_id")
+    for answer_id, question_id in rows:
+        answers.setdefault(question_id, set()).add(answer_id)
+    shown = [pk for pk in answers if pk in documents]
+    indexed = backend.get_documents(shown) if shown else {}
+    hidden, changed = set(), set()
+    for question_id, answer_ids in answers.items():
+        if question_id not in documents:
+            hidden |= answer_ids
+        elif _thread_key(indexed.get(question_id)) != _thread_key(documents[question_id]):
+            changed |= answer_ids
+    return hidden, changed
+
+
+def _thread_key(document: SearchDocument | None) -> tuple | None:
+    """What an answer's document copies from its question."""
+    if document is None:
+        return None
+    return (document.title, document.url, sorted(document.tags))
 
 
 _pending = threading.local()

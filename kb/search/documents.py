@@ -83,9 +83,9 @@ def plain_text(body_html: str) -> str:
 
 def document_for(post) -> SearchDocument | None:
     """The document for ``post``, or None when it must not be found (deleted)."""
-    parent = post.parent if post.parent_id else None
-    if post.is_deleted or (parent is not None and parent.is_deleted):
+    if not post.is_public:
         return None
+    parent = post.parent if post.parent_id else None
     if post.is_answer:
         accepted = parent is not None and parent.accepted_answer_id == post.pk
     else:
@@ -133,7 +133,8 @@ def iter_all_documents(chunk_size: int = 1000) -> Iterator[SearchDocument]:
     last_id = 0
     while True:
         ids = list(
-            Post.objects.filter(pk__gt=last_id)
+            Post.objects.public()
+            .filter(pk__gt=last_id)
             .order_by("pk")
             .values_list("pk", flat=True)[:chunk_size]
         )

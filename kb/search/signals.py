@@ -15,14 +15,9 @@ from kb.search import schedule_reindex
 def _post_saved(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: rebuild_index afterwards
         return
-    ids = [instance.pk]
-    if instance.parent_id:
-        # An answer's accepted state and its question's answer count live on the question.
-        ids.append(instance.parent_id)
-    elif instance.is_question:
-        # Answers carry their question's title and URL.
-        ids.extend(instance.answers.values_list("pk", flat=True))
-    schedule_reindex(*ids)
+    # An answer's accepted state and its question's answer count live on the question.
+    # A question's answers are the search layer's to follow (kb.search.reindex_now).
+    schedule_reindex(instance.pk, instance.parent_id)
 
 
 def _post_deleted(sender, instance, **kwargs):
@@ -31,8 +26,7 @@ def _post_deleted(sender, instance, **kwargs):
 
 def _tags_changed(sender, instance, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Post):
-        # Answers carry their question's tags.
-        schedule_reindex(instance.pk, *instance.answers.values_list("pk", flat=True))
+        schedule_reindex(instance.pk)  # its answers follow when its tags changed
 
 
 def connect() -> None:

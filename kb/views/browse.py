@@ -123,9 +123,18 @@ def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
 def resolve_tag_slugs(slugs: list[str]) -> tuple[list[Tag], list[str] | None]:
     """The tags for these slugs, or the canonical slugs to redirect to when some are synonyms.
 
-    Raises UnknownTag for a slug that is neither a tag nor a synonym.
+    Raises UnknownTag for a slug that is neither a tag nor a synonym, and for a tag that only
+    deleted posts carry (its name must not show; a tag no post carries yet still has a page).
     """
-    found = {tag.slug: tag for tag in Tag.objects.select_related("info").filter(slug__in=slugs)}
+    tags = (
+        Tag.objects.select_related("info")
+        .filter(slug__in=slugs)
+        .annotate(
+            shown=Count("post", filter=Q(post__is_deleted=False)),
+            hidden=Count("post", filter=Q(post__is_deleted=True)),
+        )
+    )
+    found = {tag.slug: tag for tag in tags if tag.shown or not tag.hidden}
     missing = [slug for slug in slugs if slug not in found]
     if not missing:
         return [found[slug] for slug in slugs], None

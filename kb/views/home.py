@@ -25,6 +25,6 @@ def home(request):
         "newest_questions": newest,
         "experiences": experiences,
         "popular_tags": popular_tags(HOME_TAGS),
-        "counts": cached_fragment("kind-counts", Post.objects.visible().kind_counts),
+        "counts": cached_fragment("kind-counts", Post.objects.public().kind_counts),
     }
     return render(request, "kb/home.html", context)

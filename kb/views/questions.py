@@ -224,6 +224,7 @@ def tag_suggest(request):
     tags = (
         Tag.objects.filter(name__startswith=prefix)
         .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .filter(count__gt=0)  # a tag only deleted posts carry is not suggested
         .order_by("-count", "name")
         .values("name", "count")[:TAG_SUGGESTIONS]
     )

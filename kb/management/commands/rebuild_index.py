@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
     def _rebuild_index(self, engine, verbosity):
         with self._bar(
-            Post.objects.visible().count(), f"Indexing ({engine.name})", verbosity
+            Post.objects.public().count(), f"Indexing ({engine.name})", verbosity
         ) as bar:
             count = engine.rebuild(iter_all_documents(), bar.update)
         if verbosity >= 1:
