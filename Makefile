@@ -14,6 +14,7 @@ BROWSER_JS := tests/browser/node_modules/.installed
 # Rebuilt only when the declared dependencies or the lock change. A failed install
 # removes the half-made venv so the next call starts clean instead of trusting it.
 $(VENV): pyproject.toml requirements.lock
+	@echo "Installing CareerKB and its dependencies into $(VENV)…"
 	@$(PYTHON) -m venv $(VENV) \
 	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]" \
 	  && touch $(VENV) \
@@ -32,10 +33,13 @@ $(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
 	  echo "npm ci in tests/browser failed: the accessibility tests cannot run."; \
 	fi
 
+# KB_DEBUG is off unless asked for (a production that forgets it shows no tracebacks): the
+# local targets ask for the development settings. KB_DEBUG=0 in the environment still wins.
+run setup bench eval loadtest model: export KB_DEBUG ?= 1
+
+# Prints a line for each step it takes (migrating, loading the demo, indexing); nothing later.
 setup: $(VENV)
-	@$(BIN)/python manage.py migrate --noinput -v0
-	@$(BIN)/python manage.py load_demo --if-empty
-	@$(BIN)/python manage.py rebuild_index --if-missing
+	@$(BIN)/python manage.py setup_site
 
 run: setup
 	@echo "CareerKB is at http://$(HOST):$(PORT)/  (demo log-in: demo / careerkb-demo)"
