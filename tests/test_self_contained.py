@@ -7,6 +7,7 @@ naming a "shared" path part fails it; docstrings and comments may say where a co
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -61,3 +62,17 @@ WORDS = "a shared flat, shared_key"  # ../shared in a comment is fine
 '''
     found = shared_paths_in_code(source)
     assert [line for line, _ in found] == [5, 6, 7]
+
+
+def test_make_test_installs_the_browser_javascript_when_its_lock_changes():
+    """axe-core comes from npm by its lock (tests/browser/package-lock.json), not from git."""
+    result = subprocess.run(
+        ["make", "--dry-run", "--what-if=tests/browser/package-lock.json", "test"],
+        cwd=TESTS.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "npm ci --prefix tests/browser" in result.stdout
+    assert "/tests/browser/node_modules/" in (TESTS.parent / ".gitignore").read_text().split()
