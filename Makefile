@@ -7,21 +7,39 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 3
 PYTEST_ARGS ?= -n auto
+BROWSER_JS := tests/browser/node_modules/.installed
 
 .PHONY: run setup serve test test-browser lint format bench eval loadtest model clean
 
 # Rebuilt only when the declared dependencies or the lock change. A failed install
 # removes the half-made venv so the next call starts clean instead of trusting it.
 $(VENV): pyproject.toml requirements.lock
+	@echo "Installing CareerKB and its dependencies into $(VENV)…"
 	@$(PYTHON) -m venv $(VENV) \
 	  && $(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]" \
 	  && touch $(VENV) \
 	  || { rm -rf $(VENV); echo "Installing into $(VENV) failed (see above)."; exit 1; }
 
+# Test-only JavaScript (axe-core, for the accessibility tests), installed from its lock only
+# when the lock changes. Without npm or the registry those tests skip locally and fail in CI.
+$(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
+	@echo "Installing the browser tests' JavaScript (npm ci in tests/browser)"
+	@if ! command -v npm >/dev/null; then \
+	  echo "npm not found: the accessibility tests cannot run."; \
+	elif npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error \
+	    --fetch-retries=1 --fetch-timeout=60000; then \
+	  touch $@; \
+	else \
+	  echo "npm ci in tests/browser failed: the accessibility tests cannot run."; \
+	fi
+
+# KB_DEBUG is off unless asked for (a production that forgets it shows no tracebacks): the
+# local targets ask for the development settings. KB_DEBUG=0 in the environment still wins.
+run setup bench eval loadtest model: export KB_DEBUG ?= 1
+
+# Prints a line for each step it takes (migrating, loading the demo, indexing); nothing later.
 setup: $(VENV)
-	@$(BIN)/python manage.py migrate --noinput -v0
-	@$(BIN)/python manage.py load_demo --if-empty
-	@$(BIN)/python manage.py rebuild_index --if-missing
+	@$(BIN)/python manage.py setup_site
 
 run: setup
 	@echo "CareerKB is at http://$(HOST):$(PORT)/  (demo log-in: demo / careerkb-demo)"
@@ -32,10 +50,10 @@ serve: $(VENV)
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-test: $(VENV)
+test: $(VENV) $(BROWSER_JS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-browser: $(VENV)
+test-browser: $(VENV) $(BROWSER_JS)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: $(VENV)
@@ -63,4 +81,4 @@ loadtest: $(VENV)
 	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache tests/browser/node_modules

@@ -125,11 +125,16 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
-DEBUG = env_bool("KB_DEBUG", "1")
+# Off unless asked for: a production that forgets the variable must not show tracebacks.
+# `make run` and the test suite turn it on (Makefile, pyproject.toml).
+DEBUG = env_bool("KB_DEBUG", "0")
 SECRET_KEY = os.environ.get("KB_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("KB_SECRET_KEY must be set when KB_DEBUG=0")
+        raise ImproperlyConfigured(
+            "KB_SECRET_KEY must be set when KB_DEBUG=0, the default "
+            "(KB_DEBUG=1 is for development, as `make run` sets it)"
+        )
     SECRET_KEY = _dev_secret_key()
 elif len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("KB_SECRET_KEY must be at least 50 characters long")

@@ -14,14 +14,15 @@ from tests.test_settings import GOOD_SECRET
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
+@pytest.mark.parametrize("debug", [{"KB_DEBUG": "0"}, {}], ids=["KB_DEBUG=0", "KB_DEBUG unset"])
+def test_check_deploy_is_clean_with_production_settings(tmp_path, debug):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DJANGO_"))}
     env.update(
-        KB_DEBUG="0",
         KB_SECRET_KEY=GOOD_SECRET + "-production-Secret-9f3a",
         KB_ALLOWED_HOSTS="careerkb.example",
         KB_VAR_DIR=str(tmp_path),
         KB_CACHE_URL="redis://127.0.0.1:6379/0",  # as README's production; not connected
+        **debug,
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -152,6 +152,7 @@ print(mode, User.objects.count(), len(failures), failures[:1])
 """
     env = {
         "PATH": "/usr/bin:/bin",
+        "KB_DEBUG": "1",
         "KB_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "kb.settings",
     }

@@ -19,15 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "x" * 60
 
 
-def _start(env: dict, tmp_path) -> subprocess.CompletedProcess:
-    """Import the settings in a fresh interpreter, as `manage.py` would at start-up."""
+def _start(env: dict, tmp_path, code: str = "import kb.settings") -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter, as `manage.py` would at start-up: the
+    development settings (KB_DEBUG=1) unless env says otherwise; a None value unsets."""
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("KB_")},
         "KB_VAR_DIR": str(tmp_path),
+        "KB_DEBUG": "1",
         **env,
     }
+    full_env = {k: v for k, v in full_env.items() if v is not None}
     return subprocess.run(
-        [sys.executable, "-c", "import kb.settings"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=full_env,
         capture_output=True,
@@ -124,6 +127,7 @@ def test_redis_cache_really_stores_values(settings):
         ({"KB_CACHE_URL": "memcached://x"}, "KB_CACHE_URL"),
         ({"KB_SEARCH_BACKEND": "elastic"}, "KB_SEARCH_BACKEND"),
         ({"KB_DEBUG": "0"}, "KB_SECRET_KEY must be set"),
+        ({"KB_DEBUG": None}, "KB_SECRET_KEY must be set when KB_DEBUG=0, the default"),
         ({"KB_SECRET_KEY": "short"}, "KB_SECRET_KEY must be at least 50"),
     ],
 )
@@ -131,6 +135,18 @@ def test_bad_value_stops_start_up_naming_the_variable(tmp_path, env, message):
     result = _start(env, tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    """A production that forgets KB_DEBUG shows no tracebacks and gets the HTTPS settings."""
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT)"
+    )
+    env = {"KB_DEBUG": None, "KB_SECRET_KEY": GOOD_SECRET, "DJANGO_SETTINGS_MODULE": "kb.settings"}
+    result = _start(env, tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True"]
 
 
 def test_dev_secret_is_generated_once_into_var(tmp_path):

@@ -21,6 +21,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BROWSER_DIR = Path(__file__).parent
+# Installed by `make test` (npm ci, from package-lock.json beside this file).
+AXE_JS = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _browser_required() -> bool:
@@ -50,6 +52,17 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": CHROMIUM_ARGS,
         "headless": True,
     }
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, to evaluate in a page (CSP forbids injecting it as a <script>)."""
+    if AXE_JS.exists():
+        return AXE_JS.read_text()
+    message = f"axe-core is not installed at {AXE_JS}: `make test` runs npm ci in tests/browser"
+    if _browser_required():
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session", autouse=True)
