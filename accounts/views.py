@@ -3,10 +3,11 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
 from accounts.models import User
 from kb.models import Post
 
@@ -35,8 +36,8 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("kb:home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
+    user = _create_account(form) if request.method == "POST" and form.is_valid() else None
+    if user:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to CareerKB, {user.name}! Your account is ready.")
         return redirect(_safe_next(request) or user.get_absolute_url())
@@ -47,6 +48,16 @@ def signup(request):
         {"form": form, "next": _safe_next(request)},
         status=status,
     )
+
+
+def _create_account(form: SignUpForm) -> User | None:
+    """The new member, or None with a form error when a concurrent sign-up took the name."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error("username", USERNAME_TAKEN)
+        return None
 
 
 def profile(request, username):

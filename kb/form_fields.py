@@ -65,9 +65,7 @@ class LimitedCharField(forms.CharField):
     def __init__(self, *args, **kwargs):
         kwargs["error_messages"] = {**LENGTH_MESSAGES, **kwargs.get("error_messages", {})}
         super().__init__(*args, **kwargs)
-        self.validators = [
-            _browser_counting(validator) for validator in self.validators
-        ]
+        self.validators = [_browser_counting(validator) for validator in self.validators]
 
     def to_python(self, value):
         return normalize_newlines(super().to_python(value))

@@ -87,15 +87,15 @@ class QuestionForm(forms.Form):
         """(the post, True) or, for a double submit, (the post already made, False)."""
         with transaction.atomic():
             lock_author(author)
-            data = self.cleaned_data
-            repeat = recent_duplicate(author, kind=self.kind, title=data["title"], body=data["body"])
+            title, body = self.cleaned_data["title"], self.cleaned_data["body"]
+            repeat = recent_duplicate(author, kind=self.kind, title=title, body=body)
             if repeat:
                 return repeat, False
             question = Post.objects.create(
                 kind=self.kind,
                 author=author,
-                title=self.cleaned_data["title"],
-                body=self.cleaned_data["body"],
+                title=title,
+                body=body,
             )
             question.tags.set(get_or_create_tags(self.cleaned_data["tags"]))
         schedule_reindex(question.pk)  # the save signal indexed it before the tags were set

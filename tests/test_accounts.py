@@ -31,7 +31,7 @@ def test_sign_up_follows_a_safe_next_but_not_an_outside_one(client):
     response = client.post("/accounts/signup/?next=/questions/", SIGNUP)
     assert response["Location"] == "/questions/"
     client.logout()
-    other = {**SIGNUP, "username": "lee", "email": "lee@example.com"}
+    other = {**SIGNUP, "username": "lee", "email": "lee@example.com", "display_name": "Lee"}
     response = client.post("/accounts/signup/?next=https://evil.example/", other)
     assert response["Location"] == "/users/lee/"
 
@@ -182,7 +182,7 @@ def test_profile_query_count_does_not_grow_with_activity(
 def test_edit_profile(alice_client, alice):
     response = alice_client.post(
         "/accounts/profile/edit/",
-        {"display_name": "Alice A.", "headline": "MLE", "bio": "Hi", "email": "a@example.com"},
+        {"display_name": "Alice A.", "headline": "MLE", "bio": "Hi", "email": "alice@example.com"},
     )
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -196,7 +196,7 @@ def test_edit_profile_errors_keep_input(alice_client, alice, bob):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Ensure this value has at most 120 characters" in html
+    assert "Keep it to 120 characters (you wrote 500)." in html
     assert "Another account already uses this e-mail." in html
     assert 'value="New name"' in html
     alice.refresh_from_db()

@@ -231,7 +231,7 @@ def tag_status(request):
 
     ``name`` is a tag as parsed from ``q`` (the field's text), ``tag`` the tag it will be
     filed under (synonyms resolved: ``faang`` -> ``big-tech``) and ``count`` how many visible
-    posts carry that tag: 0 means posting creates it.
+    posts carry that tag (0: a new tag, shown as such).
     """
     text = request.GET.get("q", "")[: QuestionForm.base_fields["tags"].max_length]
     names = parse_tag_input(text)[: MAX_TAGS * 2]  # the preview flags extra ones on its own
@@ -242,5 +242,7 @@ def tag_status(request):
         .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
         .values_list("name", "count")
     )
-    tags = [{"name": name, "tag": tag, "count": counts.get(tag, 0)} for name, tag in targets.items()]
+    tags = [
+        {"name": name, "tag": tag, "count": counts.get(tag, 0)} for name, tag in targets.items()
+    ]
     return JsonResponse({"tags": tags})
