@@ -28,11 +28,11 @@ def _other_members(user: User | None):
 
 def check_username(username: str, *, user: User | None = None) -> str:
     """The username, if no other member's username or display name looks like it."""
-    if confusables.is_dangerous(username):
-        raise forms.ValidationError(MIXED_SCRIPTS, code="mixed_scripts")
     key = name_key(username)
     if _other_members(user).filter(Q(username_key=key) | Q(display_name_key=key)).exists():
         raise forms.ValidationError(USERNAME_TAKEN, code="unique")
+    if confusables.is_dangerous(username):
+        raise forms.ValidationError(MIXED_SCRIPTS, code="mixed_scripts")
     return username
 
 
