@@ -346,6 +346,22 @@ def test_the_same_email_in_other_capitals_needs_no_password(alice_client, alice)
     assert (alice.email, alice.headline) == ("alice@example.com", "MLE")
 
 
+def test_every_path_stores_the_nfkc_username(admin_client):
+    fullwidth = "\uff4d\uff41\uff59\uff41"
+    User(username=fullwidth + "1").save()
+    User.objects.create_user(fullwidth + "2")
+    admin_client.post(
+        "/admin/accounts/user/add/", {"username": fullwidth, "usable_password": "false"}
+    )
+    assert set(
+        User.objects.filter(username__startswith="maya").values_list("username", flat=True)
+    ) == {
+        "maya",
+        "maya1",
+        "maya2",
+    }
+
+
 def test_the_database_refuses_a_look_alike_username_whatever_the_path(alice):
     from django.db import IntegrityError, transaction
 
