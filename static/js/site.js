@@ -294,11 +294,16 @@ window.CareerKB = window.CareerKB || {};
     var box = document.createElement("div");
     box.className = "tag-preview";
     box.id = input.id + "-preview";
-    box.setAttribute("aria-live", "polite");
     box.hidden = true;
+    // Screen readers hear the tags once typing pauses, not on every key.
+    var announcer = document.createElement("div");
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
     input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + box.id).trim());
     input.insertAdjacentElement("afterend", box);
+    box.insertAdjacentElement("afterend", announcer);
     var timer = null;
+    var announceTimer = null;
 
     function problem(name, index) {
       if (index >= maxTags) return "over the limit of " + maxTags + " tags";
@@ -349,6 +354,12 @@ window.CareerKB = window.CareerKB || {};
       return names;
     }
 
+    function spoken() {
+      var chips = Array.prototype.map.call(box.querySelectorAll("li"), function (item) { return item.textContent; });
+      var label = box.querySelector(".tag-preview-label");
+      return chips.length ? label.textContent + chips.join(", ") + "." : "No tags yet.";
+    }
+
     function lookUp(names) {
       var missing = names.filter(function (name) { return !(name in known); });
       if (!statusUrl || !window.fetch || !missing.length) return;
@@ -366,6 +377,8 @@ window.CareerKB = window.CareerKB || {};
       var names = render();
       clearTimeout(timer);
       timer = setTimeout(function () { lookUp(names); }, 250);
+      clearTimeout(announceTimer);
+      announceTimer = setTimeout(function () { announcer.textContent = spoken(); }, 1000);
     });
     lookUp(render());
   });

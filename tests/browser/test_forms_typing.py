@@ -37,6 +37,10 @@ def test_the_tag_preview_shows_the_tags_the_post_will_get(page, site, page_error
     assert _previewed(page) == ["machine-learning", "career-switch"]
     expect(preview.locator('[data-name="machine-learning"]')).to_contain_text("(1 post)")
     expect(preview.locator('[data-name="career-switch"]')).to_contain_text("(new)")
+    announced = page.locator("#id_tags-preview + [aria-live=polite]")  # once typing pauses
+    expect(announced).to_have_text(
+        "Your post gets the tags machine-learning (1 post), career-switch (new)."
+    )
 
     tags.fill("python big-tech")
     expect(preview.locator("[data-name]")).to_have_count(2)
