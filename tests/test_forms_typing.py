@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kb.form_fields import browser_length, normalize_newlines
+from kb.forms import BODY_MAX
 from kb.models import Post, TagSynonym
 from kb.tags import TAG_SPACE_CLASS, get_or_create_tags, parse_tag_input
 from tests.factories import make_question, make_user
@@ -116,11 +117,12 @@ def test_line_breaks_count_once_and_utf16_units_as_the_browser_counts():
 def test_a_body_the_browser_cut_to_the_limit_is_accepted_and_stored_with_plain_line_breaks(
     alice_client,
 ):
-    # What a browser sends for a pasted 42k-character text that maxlength cut to 30,000:
-    # every line break goes out as \r\n, so 30,566 characters arrive.
-    text = (("x" * 52 + "\n") * 800)[:30_000]
-    assert text.count("\n") == 566
-    response = _ask(alice_client, body=text.replace("\n", "\r\n"))
+    # What a browser sends for a pasted text that maxlength cut to the limit (30,000 in the
+    # issue): every line break goes out as \r\n, so 30,566 characters arrive.
+    text = (("x" * 52 + "\n") * (BODY_MAX // 50))[:BODY_MAX]
+    on_the_wire = text.replace("\n", "\r\n")
+    assert len(on_the_wire) > BODY_MAX
+    response = _ask(alice_client, body=on_the_wire)
     assert response.status_code == 302
     stored = Post.objects.get().body
     assert "\r" not in stored
@@ -128,10 +130,11 @@ def test_a_body_the_browser_cut_to_the_limit_is_accepted_and_stored_with_plain_l
 
 
 def test_one_character_over_is_refused_with_the_count_the_browser_shows(alice_client):
-    text = ("x" * 99 + "\n") * 300 + "y"
+    text = "x\n" * (BODY_MAX // 2) + "y" * (BODY_MAX % 2 + 1)
     response = _ask(alice_client, body=text.replace("\n", "\r\n"))
     assert response.status_code == 400
-    assert "Keep it to 30,000 characters (you wrote 30,001)." in response.content.decode()
+    message = f"Keep it to {BODY_MAX:,} characters (you wrote {BODY_MAX + 1:,})."
+    assert message in response.content.decode()
     assert not Post.objects.exists()
 
 
@@ -150,7 +153,8 @@ def test_emoji_count_as_two_like_the_browser_maxlength(alice_client):
 
 def test_answers_and_comments_count_line_breaks_once(bob_client):
     question = make_question()
-    body = ("y" * 299 + "\r\n") * 100  # 30,000 as the browser counts, 30,100 on the wire
+    # The limit as the browser counts, more on the wire.
+    body = ("y" * 299 + "\r\n") * (BODY_MAX // 300) + "y" * (BODY_MAX % 300)
     response = bob_client.post(f"/questions/{question.pk}/answer/", {"body": body})
     assert response.status_code == 302
     assert Post.objects.answers().get().body == body.replace("\r\n", "\n").strip()
@@ -169,7 +173,7 @@ def test_the_short_minimum_message_counts_the_same_way(alice_client):
 def test_limited_fields_carry_their_limits_for_the_characters_left_counter(alice_client):
     html = alice_client.get(ASK).content.decode()
     assert 'maxlength="150" minlength="15" data-counter' in html  # title
-    assert 'maxlength="30000" minlength="30" data-counter' in html  # body
+    assert f'maxlength="{BODY_MAX}" minlength="30" data-counter' in html  # body
     profile = alice_client.get("/accounts/profile/edit/").content.decode()
     assert 'maxlength="3000" data-counter' in profile  # bio
     assert 'maxlength="60" data-counter' in profile  # display name
