@@ -3,9 +3,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+
+from accounts.names import name_key
 
 
 class User(AbstractUser):
@@ -22,11 +25,35 @@ class User(AbstractUser):
     is_imported = models.BooleanField(default=False)
     imported_from = models.CharField(max_length=100, blank=True)
 
+    # name_key() of username and display name: equal for names that look alike ("Alice",
+    # "alice" with a Cyrillic U+0430 "a"), so one member cannot pass for another.
+    username_key = models.CharField(max_length=600, editable=False, default="")
+    display_name_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
+
     class Meta:
         indexes = [models.Index(fields=["-reputation"], name="user_reputation_idx")]
+        constraints = [
+            # Imported authors are kept as the source named them, look-alikes and all.
+            models.UniqueConstraint(
+                fields=["username_key"],
+                condition=Q(is_imported=False),
+                name="user_unique_username_key",
+                violation_error_message="That username is taken or looks too much like one "
+                "that is; please pick another.",
+            ),
+        ]
 
     def __str__(self):
         return self.username
+
+    def save(self, *args, **kwargs):
+        self.username = self.normalize_username(self.username)
+        self.username_key = name_key(self.username)
+        self.display_name_key = name_key(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"username", "display_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "username_key", "display_name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

@@ -5,13 +5,14 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
 from accounts.models import User
 from kb.models import Post
 from kb.ratelimits import describe_wait, rate_limit
@@ -67,8 +68,8 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("kb:home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
+    user = _create_account(form) if request.method == "POST" and form.is_valid() else None
+    if user:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to CareerKB, {user.name}! Your account is ready.")
         return redirect(_safe_next(request) or user.get_absolute_url())
@@ -91,6 +92,16 @@ password_reset = rate_limit("password_reset_ip")(
         )
     )
 )
+
+
+def _create_account(form: SignUpForm) -> User | None:
+    """The new member, or None with a form error when a concurrent sign-up took the name."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error("username", USERNAME_TAKEN)
+        return None
 
 
 def profile(request, username):

@@ -18,10 +18,32 @@ TAG_NAME_RE = re.compile(r"^[a-z0-9+#.-]+$")
 _SLUG_REPLACEMENTS = (("+", "p"), ("#", "sharp"), (".", "dot"))
 
 
+# The whitespace tags are split on, as a regular expression that Python and JavaScript read
+# alike: the ask form's live preview (static/js/site.js) gets it from the tags field, since
+# the two languages' ``\s`` differ at the edges.
+TAG_SPACE_CLASS = r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_SPACES_RE = re.compile(TAG_SPACE_CLASS + "+")
+_HYPHENS_RE = re.compile(r"-{2,}")
+
+
 def parse_tag_input(raw: str) -> list[str]:
-    """'Python, C++  big-tech' -> ['python', 'c++', 'big-tech'] (order kept, no repeats)."""
-    names = [part.strip().lower() for part in re.split(r"[,\s]+", raw or "")]
+    """What a person typed in a tags field -> tag names (order kept, no repeats).
+
+    With a comma, commas separate tags and the spaces inside one become hyphens:
+    ``machine learning, Career Switch`` -> ``machine-learning``, ``career-switch``.
+    Without one, spaces separate: ``python big-tech`` -> ``python``, ``big-tech``.
+    static/js/site.js (``parseTagInput``) follows this rule exactly for the live preview.
+    """
+    raw = raw or ""
+    parts = raw.split(",") if "," in raw else _SPACES_RE.split(raw)
+    names = (normalize_tag_name(part) for part in parts)
     return list(dict.fromkeys(name for name in names if name))
+
+
+def normalize_tag_name(text: str) -> str:
+    """``  Machine  learning- `` -> ``machine-learning``: lower case, inner spaces as one hyphen."""
+    name = _SPACES_RE.sub("-", text.lower())
+    return _HYPHENS_RE.sub("-", name).strip("-")
 
 
 def validate_tag_names(names: list[str], *, required: bool = True) -> None:
@@ -43,13 +65,17 @@ def validate_tag_names(names: list[str], *, required: bool = True) -> None:
 
 def resolve_synonyms(names: Iterable[str]) -> list[str]:
     """Rewrite synonyms to their target tag (``faang`` -> ``big-tech``), one query."""
+    names = list(names)
+    targets = synonym_targets(names)
+    return list(dict.fromkeys(targets.get(name, name) for name in names))
+
+
+def synonym_targets(names: Iterable[str]) -> dict[str, str]:
+    """{synonym: its target tag name} for those of ``names`` that are synonyms; one query."""
     from kb.models import TagSynonym
 
-    names = list(names)
-    targets = dict(
-        TagSynonym.objects.filter(source__in=names).values_list("source", "target__name")
-    )
-    return list(dict.fromkeys(targets.get(name, name) for name in names))
+    synonyms = TagSynonym.objects.filter(source__in=list(names))
+    return dict(synonyms.values_list("source", "target__name"))
 
 
 def tag_slug(name: str) -> str:

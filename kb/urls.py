@@ -43,6 +43,7 @@ kb_patterns = [
     path("posts/<int:pk>/<slug:slug>/", posts.post_detail, name="post-detail"),
     path("tags/", tags.tag_list, name="tag-list"),
     path("tags/suggest/", questions.tag_suggest, name="tag-suggest"),
+    path("tags/status/", questions.tag_status, name="tag-status"),
     path("tags/synonyms/", tags.synonym_list, name="tag-synonyms"),
     path("tags/synonyms/add/", tags.synonym_add, name="tag-synonym-add"),
     path("tags/synonyms/<int:pk>/delete/", tags.synonym_delete, name="tag-synonym-delete"),

@@ -31,7 +31,7 @@ def test_sign_up_follows_a_safe_next_but_not_an_outside_one(client):
     response = client.post("/accounts/signup/?next=/questions/", SIGNUP)
     assert response["Location"] == "/questions/"
     client.logout()
-    other = {**SIGNUP, "username": "lee", "email": "lee@example.com"}
+    other = {**SIGNUP, "username": "lee", "email": "lee@example.com", "display_name": "Lee"}
     response = client.post("/accounts/signup/?next=https://evil.example/", other)
     assert response["Location"] == "/users/lee/"
 
@@ -182,7 +182,7 @@ def test_profile_query_count_does_not_grow_with_activity(
 def test_edit_profile(alice_client, alice):
     response = alice_client.post(
         "/accounts/profile/edit/",
-        {"display_name": "Alice A.", "headline": "MLE", "bio": "Hi", "email": "a@example.com"},
+        {"display_name": "Alice A.", "headline": "MLE", "bio": "Hi", "email": "alice@example.com"},
     )
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -196,7 +196,7 @@ def test_edit_profile_errors_keep_input(alice_client, alice, bob):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Ensure this value has at most 120 characters" in html
+    assert "Keep it to 120 characters (you wrote 500)." in html
     assert "Another account already uses this e-mail." in html
     assert 'value="New name"' in html
     alice.refresh_from_db()
@@ -214,3 +214,189 @@ def test_user_list_orders_by_reputation(client, alice, bob):
     bob.save()
     html = client.get("/users/").content.decode()
     assert html.index("Bob Other") < html.index("Alice Author")
+
+
+# ---- names people could mistake, and the e-mail behind the password reset (issue 11) ----
+
+CYRILLIC_A = "\u0430"
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        f"{CYRILLIC_A}lice",  # with a Cyrillic "a"
+        "Alice",
+        "ALICE",
+        "\uff41\uff4c\uff49\uff43\uff45",  # fullwidth letters: NFKC makes them "alice"
+        "a1ice",  # the digit one for the letter l
+        "alIce",  # capital i for the letter l
+    ],
+)
+def test_sign_up_refuses_a_username_that_looks_like_a_members(client, alice, username):
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": username})
+    assert response.status_code == 400
+    assert "That username is taken, or looks too much like a member" in response.content.decode()
+    assert list(User.objects.values_list("username", flat=True)) == ["alice"]
+
+
+def test_sign_up_stores_the_nfkc_form_of_the_username(client):
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": "\uff4d\uff41\uff59\uff41"})
+    assert response.status_code == 302
+    assert User.objects.get().username == "maya"
+
+
+def test_sign_up_refuses_a_username_mixing_look_alike_alphabets(client):
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": f"p{CYRILLIC_A}ypal"})
+    assert response.status_code == 400
+    assert "cannot mix look-alike letters from different alphabets" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_a_username_in_one_other_alphabet_is_welcome(client):
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": "Дмитрий"})
+    assert response.status_code == 302
+    assert User.objects.get().username == "Дмитрий"
+
+
+def test_sign_up_refuses_a_username_that_is_another_members_display_name(client, db):
+    User.objects.create_user("priya", display_name="Maya")
+    response = client.post("/accounts/signup/", SIGNUP)  # username "maya"
+    assert response.status_code == 400
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "display_name", ["alice", "Alice Author", "ALICE  AUTHOR", f"{CYRILLIC_A}lice"]
+)
+def test_sign_up_refuses_a_display_name_copying_a_member(client, alice, display_name):
+    response = client.post("/accounts/signup/", {**SIGNUP, "display_name": display_name})
+    assert response.status_code == 400
+    assert "Another member goes by that name" in response.content.decode()
+    assert not User.objects.filter(username="maya").exists()
+
+
+def test_your_own_username_is_a_fine_display_name(client):
+    response = client.post("/accounts/signup/", {**SIGNUP, "display_name": "Maya"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("display_name", ["bob", "Bob Other", "bob other", "B\u043eb  Other"])
+def test_profile_refuses_a_display_name_copying_another_member(
+    alice_client, alice, bob, display_name
+):
+    data = {"display_name": display_name, "headline": "", "bio": "", "email": alice.email}
+    response = alice_client.post("/accounts/profile/edit/", data)
+    assert response.status_code == 400
+    assert "Another member goes by that name" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.display_name == "Alice Author"
+
+
+def test_profile_keeps_a_display_name_that_only_resembles_your_own_username(alice_client, alice):
+    data = {"display_name": "ALICE", "headline": "", "bio": "", "email": alice.email}
+    assert alice_client.post("/accounts/profile/edit/", data).status_code == 302
+
+
+def test_imported_authors_names_do_not_block_members(alice_client, alice):
+    User.objects.create(username="reddit~bob", display_name="Bob Builder", is_imported=True)
+    data = {"display_name": "Bob Builder", "headline": "", "bio": "", "email": alice.email}
+    assert alice_client.post("/accounts/profile/edit/", data).status_code == 302
+
+
+def _profile(user, **changes):
+    return {
+        "display_name": user.display_name,
+        "headline": "",
+        "bio": "",
+        "email": user.email,
+        **changes,
+    }
+
+
+def test_changing_the_email_asks_for_the_current_password(alice_client, alice):
+    response = alice_client.post(
+        "/accounts/profile/edit/", _profile(alice, email="new@example.com")
+    )
+    assert response.status_code == 400
+    assert "Enter your current password to change your e-mail address." in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+def test_a_wrong_password_leaves_the_email_as_it_was(alice_client, alice):
+    data = _profile(alice, email="new@example.com", current_password="wrong")
+    response = alice_client.post("/accounts/profile/edit/", data)
+    assert response.status_code == 400
+    assert "That is not your current password" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+def test_the_right_password_changes_the_email(alice_client, alice, password):
+    data = _profile(alice, email="New@Example.com", current_password=password)
+    assert alice_client.post("/accounts/profile/edit/", data).status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "new@example.com"
+
+
+def test_the_same_email_in_other_capitals_needs_no_password(alice_client, alice):
+    data = _profile(alice, email="ALICE@example.com", headline="MLE")
+    assert alice_client.post("/accounts/profile/edit/", data).status_code == 302
+    alice.refresh_from_db()
+    assert (alice.email, alice.headline) == ("alice@example.com", "MLE")
+
+
+def test_every_path_stores_the_nfkc_username(admin_client):
+    fullwidth = "\uff4d\uff41\uff59\uff41"
+    User(username=fullwidth + "1").save()
+    User.objects.create_user(fullwidth + "2")
+    admin_client.post(
+        "/admin/accounts/user/add/", {"username": fullwidth, "usable_password": "false"}
+    )
+    assert set(
+        User.objects.filter(username__startswith="maya").values_list("username", flat=True)
+    ) == {
+        "maya",
+        "maya1",
+        "maya2",
+    }
+
+
+def test_the_database_refuses_a_look_alike_username_whatever_the_path(alice):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(f"{CYRILLIC_A}lice")
+    imported = User.objects.create(username=f"{CYRILLIC_A}lice", is_imported=True)
+    assert imported.username_key == alice.username_key
+
+
+def test_a_sign_up_that_loses_a_race_for_the_name_says_so(client, alice, monkeypatch):
+    # Another sign-up took the name between the form's check and the save.
+    monkeypatch.setattr("accounts.forms.check_username", lambda username, **kwargs: username)
+    response = client.post("/accounts/signup/", {**SIGNUP, "username": "Alice"})
+    assert response.status_code == 400
+    assert "That username is taken" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_the_admin_refuses_look_alike_usernames_and_copied_display_names(admin_client, alice, bob):
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {"username": f"{CYRILLIC_A}lice", "usable_password": "false"},
+    )
+    assert response.status_code == 200
+    assert "That username is taken, or looks too much like a member" in response.content.decode()
+    assert not User.objects.filter(username=f"{CYRILLIC_A}lice").exists()
+    change = admin_client.get(f"/admin/accounts/user/{bob.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in change.initial.items() if value is not None}
+    data.update(display_name="Alice Author", date_joined_0="2026-01-01", date_joined_1="10:00")
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data.pop("password", None)
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+    response = admin_client.post(f"/admin/accounts/user/{bob.pk}/change/", data)
+    assert "Another member goes by that name" in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.display_name == "Bob Other"

@@ -75,7 +75,7 @@ def test_synonyms_are_applied_when_tagging(alice_client):
         ("title", "x" * 151, "Keep it to 150"),
         ("body", "", "Write the text of your post."),
         ("body", "Too short a body.", "at least 30"),
-        ("body", "x" * 30_001, "Keep it to 30000"),
+        ("body", "x" * 30_001, "Keep it to 30,000"),
         ("tags", "", "Add at least one tag"),
         ("tags", "a b c d e f", "at most 5 tags"),
         ("tags", "bad_tag", "may only use lower-case letters"),

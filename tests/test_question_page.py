@@ -202,7 +202,7 @@ def test_posting_an_answer_saves_it_and_bumps_the_question_counters(bob_client, 
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [("", "Write the text"), ("Too short.", "at least 30"), ("x" * 30_001, "Keep it to 30000")],
+    [("", "Write the text"), ("Too short.", "at least 30"), ("x" * 30_001, "Keep it to 30,000")],
 )
 def test_invalid_answer_re_renders_the_page_with_error_and_text(bob_client, body, message):
     question = make_question()

@@ -21,7 +21,7 @@ from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
 from kb.models import Post, PostLink, Vote, comments_prefetch
 from kb.ratelimits import limit_reached, rate_limit
-from kb.tags import MAX_TAG_LENGTH
+from kb.tags import MAX_TAG_LENGTH, MAX_TAGS, parse_tag_input, synonym_targets
 from kb.views.errors import too_many_requests
 
 logger = logging.getLogger("kb.questions")
@@ -29,6 +29,7 @@ logger = logging.getLogger("kb.questions")
 RELATED_TEMPLATE = "kb/includes/related_questions.html"
 SIDEBAR_EXPERIENCES = 5
 TAG_SUGGESTIONS = 8
+REPEAT_MESSAGE = "You had just posted this; here it is (it was sent twice and kept once)."
 
 
 def compose_post(request, form_class, template: str, success_message: str, action: str):
@@ -48,8 +49,11 @@ def compose_post(request, form_class, template: str, success_message: str, actio
             form = form_class(initial=request.POST.dict())
             preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
         elif form.is_valid():
-            post = form.save(author=request.user)
-            messages.success(request, success_message)
+            post, created = form.save(author=request.user)
+            if created:
+                messages.success(request, success_message)
+            else:
+                messages.info(request, REPEAT_MESSAGE)
             return redirect(post)
         else:
             status = 400
@@ -202,8 +206,11 @@ def answer_create(request, pk: int):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _render_question(request, question, answer_form=form, status=400)
-    answer = question.add_answer(request.user, form.cleaned_data["body"])
-    messages.success(request, "Thanks for your answer!")
+    answer, created = form.save(question, request.user)
+    if created:
+        messages.success(request, "Thanks for your answer!")
+    else:
+        messages.info(request, REPEAT_MESSAGE)
     return redirect(answer.get_absolute_url())
 
 
@@ -229,3 +236,26 @@ def tag_suggest(request):
         .values("name", "count")[:TAG_SUGGESTIONS]
     )
     return JsonResponse(list(tags), safe=False)
+
+
+@require_GET
+def tag_status(request):
+    """For the tags field's live preview: {"tags": [{"name", "tag", "count"}]}.
+
+    ``name`` is a tag as parsed from ``q`` (the field's text), ``tag`` the tag it will be
+    filed under (synonyms resolved: ``faang`` -> ``big-tech``) and ``count`` how many visible
+    posts carry that tag (0: a new tag, shown as such).
+    """
+    text = request.GET.get("q", "")[: QuestionForm.base_fields["tags"].max_length]
+    names = parse_tag_input(text)[: MAX_TAGS * 2]  # the preview flags extra ones on its own
+    synonyms = synonym_targets(names)
+    targets = {name: synonyms.get(name, name) for name in names}
+    counts = dict(
+        Tag.objects.filter(name__in=set(targets.values()))
+        .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .values_list("name", "count")
+    )
+    tags = [
+        {"name": name, "tag": tag, "count": counts.get(tag, 0)} for name, tag in targets.items()
+    ]
+    return JsonResponse({"tags": tags})

@@ -182,9 +182,11 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         var value = input.value;
-        var match = value.match(/^(.*?)([^,\s]*)$/);
+        // The tag being typed: after the last comma (spaces in it become hyphens), or
+        // after the last space when there is no comma, as parse_tag_input reads it.
+        var match = value.indexOf(",") !== -1 ? value.match(/^(.*,\s*)(.*)$/) : value.match(/^(.*?)([^,\s]*)$/);
         var before = match[1];
-        var word = match[2].toLowerCase();
+        var word = window.CareerKB.normalizeTagName(match[2], input);
         if (!word) { list.textContent = ""; return; }
         fetch(url + "?q=" + encodeURIComponent(word), { headers: { "Accept": "application/json" } })
           .then(function (response) { return response.ok ? response.json() : []; })
@@ -235,6 +237,7 @@
         list.appendChild(item);
         list.hidden = false;
         textarea.value = "";
+        textarea.dispatchEvent(new Event("input"));  // the characters-left counter
         form.closest("details").open = false;
       })
       .catch(function () { form.submit(); })
@@ -247,5 +250,217 @@
     if (button && !window.confirm(button.getAttribute("data-confirm") || "Are you sure?")) {
       event.preventDefault();
     }
+  });
+})();
+
+// ---- Forms as people type (issue 11) -----------------------------------------------------
+// Tag names exactly as kb/tags.py parse_tag_input makes them: with a comma, commas separate
+// and inner spaces become hyphens ("machine learning, Career Switch" -> machine-learning,
+// career-switch); without one, spaces separate. The whitespace class comes from the server
+// (data-tag-space on the tags field), so both sides split on the same characters.
+window.CareerKB = window.CareerKB || {};
+(function (kb) {
+  var DEFAULT_SPACE = "[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+
+  function tagRules(input) {
+    var source = (input && input.getAttribute("data-tag-space")) || DEFAULT_SPACE;
+    return { spaces: new RegExp(source + "+", "g"), splitter: new RegExp(source + "+") };
+  }
+
+  function normalizeTagName(text, rules) {
+    return text.toLowerCase().replace(rules.spaces, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  function parseTagInput(raw, input) {
+    var rules = tagRules(input);
+    raw = raw || "";
+    var parts = raw.indexOf(",") !== -1 ? raw.split(",") : raw.split(rules.splitter);
+    var seen = Object.create(null);
+    var names = [];
+    parts.forEach(function (part) {
+      var name = normalizeTagName(part, rules);
+      if (name && !seen[name]) { seen[name] = true; names.push(name); }
+    });
+    return names;
+  }
+
+  kb.parseTagInput = parseTagInput;
+  kb.normalizeTagName = function (text, input) { return normalizeTagName(text, tagRules(input)); };
+})(window.CareerKB);
+
+// Under each tags field: the tags the post will get, before posting. Each one says whether it
+// is new, already used (with its count) or filed under another name (a synonym); names the
+// server would refuse are marked with the server's reason.
+(function () {
+  var kb = window.CareerKB;
+  document.querySelectorAll("input.js-tag-input").forEach(function (input) {
+    var statusUrl = input.form && input.form.getAttribute("data-tag-status-url");
+    var maxTags = parseInt(input.getAttribute("data-max-tags") || "5", 10);
+    var maxLength = parseInt(input.getAttribute("data-max-tag-length") || "35", 10);
+    var pattern = new RegExp(input.getAttribute("data-tag-pattern") || "^[a-z0-9+#.-]+$");
+    var known = Object.create(null);  // name -> {tag, count} from the server
+    var box = document.createElement("div");
+    box.className = "tag-preview";
+    box.id = input.id + "-preview";
+    box.hidden = true;
+    // Screen readers hear the tags once typing pauses, not on every key.
+    var announcer = document.createElement("div");
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
+    input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + box.id).trim());
+    input.insertAdjacentElement("afterend", box);
+    box.insertAdjacentElement("afterend", announcer);
+    var timer = null;
+    var announceTimer = null;
+
+    function problem(name, index) {
+      if (index >= maxTags) return "over the limit of " + maxTags + " tags";
+      if (name.length > maxLength) return "longer than " + maxLength + " characters";
+      if (!pattern.test(name)) return "only lower-case letters, digits and + # . -";
+      return "";
+    }
+
+    function chip(name, index) {
+      var item = document.createElement("li");
+      item.className = "tag tag-preview-tag";
+      item.setAttribute("data-name", name);
+      var why = problem(name, index);
+      var info = known[name];
+      var label = name;
+      var note = "";
+      if (why) {
+        item.className += " tag-refused";
+        note = why;
+      } else if (info) {
+        if (info.tag !== name) label = name + " → " + info.tag;
+        note = info.count ? info.count + (info.count === 1 ? " post" : " posts") : "new";
+        if (!info.count) item.className += " tag-new";
+      }
+      item.textContent = label;
+      if (note) {
+        var small = document.createElement("span");
+        small.className = "tag-preview-note";
+        small.textContent = " (" + note + ")";
+        item.appendChild(small);
+      }
+      return item;
+    }
+
+    function render() {
+      var names = kb.parseTagInput(input.value, input);
+      box.textContent = "";
+      box.hidden = !names.length;
+      if (!names.length) return names;
+      var heading = document.createElement("span");
+      heading.className = "tag-preview-label";
+      heading.textContent = names.length === 1 ? "Your post gets the tag " : "Your post gets the tags ";
+      var list = document.createElement("ul");
+      list.className = "tags tag-preview-list";
+      names.forEach(function (name, index) { list.appendChild(chip(name, index)); });
+      box.appendChild(heading);
+      box.appendChild(list);
+      return names;
+    }
+
+    function spoken() {
+      var chips = Array.prototype.map.call(box.querySelectorAll("li"), function (item) { return item.textContent; });
+      var label = box.querySelector(".tag-preview-label");
+      return chips.length ? label.textContent + chips.join(", ") + "." : "No tags yet.";
+    }
+
+    function lookUp(names) {
+      var missing = names.filter(function (name) { return !(name in known); });
+      if (!statusUrl || !window.fetch || !missing.length) return;
+      var value = input.value;
+      fetch(statusUrl + "?q=" + encodeURIComponent(missing.join(", ")), { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { tags: [] }; })
+        .then(function (data) {
+          (data.tags || []).forEach(function (tag) { known[tag.name] = tag; });
+          if (input.value === value) render();
+        })
+        .catch(function () {});
+    }
+
+    input.addEventListener("input", function () {
+      var names = render();
+      clearTimeout(timer);
+      timer = setTimeout(function () { lookUp(names); }, 250);
+      clearTimeout(announceTimer);
+      announceTimer = setTimeout(function () { announcer.textContent = spoken(); }, 1000);
+    });
+    lookUp(render());
+  });
+})();
+
+// Characters left, under every field with a length limit (data-counter, set by the server's
+// LimitedCharField). Counted as the browser's maxlength and the server count: line breaks as
+// one, UTF-16 units. The visible line updates as you type; screen readers hear it only when
+// you pause near or past the limit, so typing is not read out letter by letter.
+(function () {
+  function format(number) { return number.toLocaleString("en-US"); }
+
+  function plural(number) { return format(number) + (number === 1 ? " character" : " characters"); }
+
+  function counterText(field) {
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var min = parseInt(field.getAttribute("minlength") || "0", 10);
+    var length = field.value.length;
+    var written = field.value.trim().length;
+    if (length > max) return "Keep it to " + format(max) + " characters (you wrote " + format(length) + ").";
+    if (min && written && written < min) return plural(written) + "; write at least " + format(min) + ".";
+    return plural(max - length) + " left";
+  }
+
+  document.querySelectorAll("[data-counter][maxlength]").forEach(function (field) {
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var counter = document.createElement("div");
+    counter.className = "char-counter";
+    counter.id = field.id + "-counter";
+    var announcer = document.createElement("div");
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
+    field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
+    field.insertAdjacentElement("afterend", counter);
+    counter.insertAdjacentElement("afterend", announcer);
+    var timer = null;
+
+    function update() {
+      counter.textContent = counterText(field);
+      counter.classList.toggle("char-counter-low", max - field.value.length <= Math.max(10, max / 10));
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var nearLimit = max - field.value.length <= Math.max(10, max / 10);
+        announcer.textContent = nearLimit ? counter.textContent : "";
+      }, 1000);
+    }
+
+    field.addEventListener("input", update);
+    counter.textContent = counterText(field);
+  });
+})();
+
+// Post forms (.js-submit-once) send once: a second click or Enter while the first request is
+// on its way is ignored (the server also turns a repeated post into the one already made).
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("js-submit-once") || event.defaultPrevented) return;
+    if (form.getAttribute("data-submitting")) { event.preventDefault(); return; }
+    form.setAttribute("data-submitting", "1");
+    // After this event: a button disabled now would drop its name=value from the request.
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+  // Back to a page from the browser's cache: its forms can be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.js-submit-once[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+        button.disabled = false;
+      });
+    });
   });
 })();
