@@ -1,6 +1,24 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import PASSWORD, make_user
+
+# Property tests (hypothesis): reproducible and bounded. Each test sets its own example
+# count (tests/hypothesis_support.py); "ci" derandomises (the same examples on every run
+# and machine) and writes no example database. HYPOTHESIS_PROFILE=explore draws at
+# random, ten times as many examples.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,  # a shared 2-core machine: time is not a property
+    "database": None,
+    # One database transaction per example (rolled back) makes function fixtures safe.
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("ci", derandomize=True, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("explore", **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from kb.models import Comment
 from tests.importers.helpers import CONLANG_SITE, copy_dump, edit_file, row_counts
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,23 @@ def test_every_malformed_dump_is_a_one_line_error_and_writes_nothing(tmp_path, c
     if message:
         assert message in str(error.value)
     assert row_counts() == before
+
+
+def test_two_names_that_make_the_same_username_are_one_placeholder(tmp_path):
+    # "Ann Lee" and "Ann/Lee" (deleted accounts: a name, no id) make one username; the
+    # writer kept only one of the two keys and failed with a KeyError.
+    folder = copy_dump(tmp_path)
+    path = folder / "Comments.xml"
+    text = path.read_text(encoding="utf-8-sig")
+    rows = "".join(
+        f'  <row Id="{9000 + n}" PostId="1" Score="0" Text="by {name}" '
+        f'CreationDate="2020-01-01T00:00:00" UserDisplayName="{name}" />\n'
+        for n, name in enumerate(["Ann Lee", "Ann/Lee"])
+    )
+    path.write_text(text.replace("</comments>", rows + "</comments>"), encoding="utf-8")
+
+    _import(folder)
+
+    first, second = Comment.objects.filter(source_id__in=["9000", "9001"]).order_by("source_id")
+    assert first.author == second.author
+    assert first.author.username.endswith("name~Ann~Lee")
