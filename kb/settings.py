@@ -228,7 +228,7 @@ if EMBEDDING_THREADS < 1:
 # Imports (kb/importers/limits.py): what one file may hold; generous for real threads.
 IMPORT_MAX_UPLOAD_BYTES = env_int("KB_IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_DEPTH = env_int("KB_IMPORT_MAX_DEPTH", 500)
-IMPORT_MAX_ITEMS = env_int("KB_IMPORT_MAX_ITEMS", 10_000)
+IMPORT_MAX_ITEMS = env_int("KB_IMPORT_MAX_ITEMS", 5_000)
 IMPORT_MAX_TEXT_CHARS = env_int("KB_IMPORT_MAX_TEXT_CHARS", 100_000)
 for _name in ("UPLOAD_BYTES", "DEPTH", "ITEMS", "TEXT_CHARS"):
     if globals()[f"IMPORT_MAX_{_name}"] < 1:

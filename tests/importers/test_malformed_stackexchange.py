@@ -143,3 +143,12 @@ def test_two_names_that_make_the_same_username_are_one_placeholder(tmp_path):
     first, second = Comment.objects.filter(source_id__in=["9000", "9001"]).order_by("source_id")
     assert first.author == second.author
     assert first.author.username.endswith("name~Ann~Lee")
+
+
+def test_a_site_name_that_makes_no_https_address_is_refused(tmp_path):
+    folder = copy_dump(tmp_path)
+
+    with pytest.raises(CommandError, match="is not an https:// address"):
+        call_command("import_stackexchange", str(folder), "--site-name", "bad site.example")
+
+    assert set(row_counts().values()) == {0}
