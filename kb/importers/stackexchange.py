@@ -9,7 +9,7 @@ absent columns omitted, UTC dates without a zone, HTML bodies, plain-text commen
 as ``<a><b>`` (older dumps) or ``|a|b|`` (2024 on).
 
 Every value is checked before use (ids, whole numbers an IntegerField holds, dates from
-1970 to 3000, text lengths), so a malformed dump raises ``ImportFileError`` naming the
+1970 to 2999, text lengths), so a malformed dump raises ``ImportFileError`` naming the
 file, line and row, and nothing reaches the database that it would refuse.
 """
 
@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -44,11 +45,13 @@ _ANGLE_TAGS = re.compile(r"<([^<>]+)>")
 MAX_ID_LENGTH = 100  # Post.source_id, Comment.source_id
 INT32 = (-(2**31), 2**31 - 1)  # IntegerField on every database
 FIRST_YEAR, LAST_YEAR = 1970, 2999
-# A repeated Id is refused when it comes within this many rows of the first: more than
-# one batch of the writer (500), whose rows would collide; further apart, the writer
-# finds the first one written and skips the repeat, as on a re-import.
+# A repeated Id is refused when it comes within this many questions, answers or comments
+# of the first: more than one batch of the writer (500), whose rows would collide;
+# further apart, the writer finds the first one written and skips the repeat, as on a
+# re-import. (Remembering every Id would make memory grow with the dump.)
 REPEAT_WINDOW = 2000
 _is_https_site = URLValidator(schemes=["https"])
+T = TypeVar("T", ImportedPost, ImportedComment)
 
 
 class Row:
@@ -175,18 +178,18 @@ def _feed(parser: DefusedXMLParser, text: bytes | None, path: Path, line: int) -
         raise ImportFileError(path, where, f"not readable XML ({error})") from None
 
 
-def _without_repeats(rows: Iterator[Row]) -> Iterator[Row]:
+def _without_repeats(items: Iterator[T]) -> Iterator[T]:
+    """Posts or comments as they come, refusing an Id repeated within ``REPEAT_WINDOW``."""
     recent: deque[str] = deque(maxlen=REPEAT_WINDOW)
     seen: set[str] = set()
-    for row in rows:
-        row_id = row.identifier("Id")
-        if row_id in seen:
-            raise row.fail(f"Id {row_id} appears twice in the file")
+    for item in items:
+        if item.source_id in seen:
+            raise ImportFileError("", item.where, f"Id {item.source_id} appears twice in the file")
         if len(recent) == recent.maxlen:
             seen.discard(recent[0])
-        recent.append(row_id)
-        seen.add(row_id)
-        yield row
+        recent.append(item.source_id)
+        seen.add(item.source_id)
+        yield item
 
 
 class Dump:
@@ -228,7 +231,10 @@ class Dump:
         self, kind: str, on_row: Callable[[Row], None] | None = None
     ) -> Iterator[ImportedPost]:
         """Questions (``kind`` "1") or answers ("2"); other post types are passed over."""
-        for row in _without_repeats(iter_rows(self.file("Posts.xml"))):
+        return _without_repeats(self._posts(kind, on_row))
+
+    def _posts(self, kind: str, on_row: Callable[[Row], None] | None) -> Iterator[ImportedPost]:
+        for row in iter_rows(self.file("Posts.xml")):
             if on_row:
                 on_row(row)
             if row.require("PostTypeId") == kind:
@@ -264,7 +270,10 @@ class Dump:
         )
 
     def comments(self) -> Iterator[ImportedComment]:
-        for row in _without_repeats(iter_rows(self.file("Comments.xml"))):
+        return _without_repeats(self._comments())
+
+    def _comments(self) -> Iterator[ImportedComment]:
+        for row in iter_rows(self.file("Comments.xml")):
             yield ImportedComment(
                 source_id=row.identifier("Id"),
                 post_source_id=row.identifier("PostId"),

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from kb.importers.save import BATCH_SIZE
+from kb.importers.stackexchange import REPEAT_WINDOW
 from kb.models import Comment
 from tests.importers.helpers import CONLANG_SITE, copy_dump, edit_file, row_counts
 
@@ -152,3 +154,8 @@ def test_a_site_name_that_makes_no_https_address_is_refused(tmp_path):
         call_command("import_stackexchange", str(folder), "--site-name", "bad site.example")
 
     assert set(row_counts().values()) == {0}
+
+
+def test_the_repeat_window_covers_a_whole_batch_of_the_writer():
+    # Two rows with one Id in one batch would collide in the database (IntegrityError).
+    assert REPEAT_WINDOW >= BATCH_SIZE
