@@ -192,3 +192,14 @@ def test_an_http_source_url_is_rendered_as_the_original_thread_link(client, alic
     page = client.get(question.get_absolute_url()).content.decode()
 
     assert f'<a href="{url}" rel="nofollow noopener">original thread</a>' in page
+
+
+def test_the_import_page_still_checks_csrf(staff):
+    # The view is csrf_exempt only to put the upload limit first; the check runs after it.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+
+    response = _post(client, VALID)
+
+    assert response.status_code == 403
+    assert Post.objects.count() == 0
