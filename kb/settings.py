@@ -256,6 +256,15 @@ EMBEDDING_THREADS = env_int("KB_EMBEDDING_THREADS", 1)
 if EMBEDDING_THREADS < 1:
     raise ImproperlyConfigured(f"KB_EMBEDDING_THREADS must be 1 or more; got {EMBEDDING_THREADS}")
 
+# Imports (kb/importers/limits.py): what one file may hold; generous for real threads.
+IMPORT_MAX_UPLOAD_BYTES = env_int("KB_IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_DEPTH = env_int("KB_IMPORT_MAX_DEPTH", 500)
+IMPORT_MAX_ITEMS = env_int("KB_IMPORT_MAX_ITEMS", 5_000)
+IMPORT_MAX_TEXT_CHARS = env_int("KB_IMPORT_MAX_TEXT_CHARS", 100_000)
+for _name in ("UPLOAD_BYTES", "DEPTH", "ITEMS", "TEXT_CHARS"):
+    if globals()[f"IMPORT_MAX_{_name}"] < 1:
+        raise ImproperlyConfigured(f"KB_IMPORT_MAX_{_name} must be 1 or more")
+
 TAGGIT_CASE_INSENSITIVE = True
 SITE_NAME = "CareerKB"
 PAGE_CACHE_SECONDS = env_int("KB_PAGE_CACHE_SECONDS", 300)

@@ -1,6 +1,28 @@
+import os
+from pathlib import Path
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.factories import PASSWORD, make_user
+
+# Property tests (hypothesis): reproducible and bounded. Each test sets its own example
+# count (tests/hypothesis_support.py); "ci" derandomises (the same examples on every run
+# and machine) and writes no example database. HYPOTHESIS_PROFILE=explore draws at
+# random, ten times as many examples.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,  # a shared 2-core machine: time is not a property
+    "database": None,
+    # One database transaction per example (rolled back) makes function fixtures safe.
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+# Its caches go to the git-ignored var/, not a new folder at the top of the repository.
+set_hypothesis_home_dir(Path(__file__).resolve().parent.parent / "var" / "hypothesis")
+hypothesis_settings.register_profile("ci", derandomize=True, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("explore", **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

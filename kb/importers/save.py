@@ -129,6 +129,7 @@ class ImportWriter:
 
     def save_users(self, users: Iterable[ImportedUser]) -> dict[str, int]:
         """Placeholder users for these authors (created when new); returns key -> pk."""
+        users = list(users)
         wanted = {self.username(user.key): user for user in users}
         User = get_user_model()
         found = dict(User.objects.filter(username__in=list(wanted)).values_list("username", "pk"))
@@ -148,7 +149,8 @@ class ImportWriter:
         for created in User.objects.bulk_create(new_users, batch_size=BATCH_SIZE):
             found[created.username] = created.pk
         self.report.users += len(new_users)
-        return {user.key: found[username] for username, user in wanted.items()}
+        # Keys that make the same username ("Ann Lee", "Ann/Lee") share one placeholder.
+        return {user.key: found[self.username(user.key)] for user in users}
 
     # -- posts ----------------------------------------------------------------------------
 

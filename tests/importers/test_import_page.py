@@ -83,7 +83,7 @@ def test_a_file_over_5_mb_is_a_form_error(staff_client):
     response = staff_client.post(URL, {"file": _upload(content=big, name="big.json")})
 
     assert response.status_code == 400
-    assert "the limit is 5 MB" in response.content.decode()
+    assert "The file is over the limit of 5.0\xa0MB." in response.content.decode()
     assert Post.objects.count() == 0
 
 
@@ -92,7 +92,7 @@ def test_a_file_over_5_mb_is_a_form_error(staff_client):
     [
         (b'[{"kind": "Listing", "data": {"children": [', "broken.json, line 1 column 44"),
         (b'{"kind": "Listing"}', "expected a Reddit thread"),
-        (b"\xff\xfe not utf-8", "not UTF-8 text"),
+        (b"caf\xe9 not utf-8", "broken.json, byte 3: not UTF-8 text (byte 0xe9)"),
     ],
 )
 def test_broken_files_are_form_errors_and_change_nothing(staff_client, content, message):
