@@ -56,6 +56,14 @@ def _long_line(size: int) -> str:
     return _repeat("word [link](https://example.com/a_b) *em* `code` _x_ ")(size).replace("\n", " ")
 
 
+def _backtick_ladder(size: int) -> str:
+    runs, length = [], 1
+    while sum(map(len, runs)) < size:
+        runs.append("`" * length + " x ")
+        length += 1
+    return "".join(runs)[:size]
+
+
 def _mixed(size: int) -> str:
     rng = random.Random(SEED)
     return "".join(rng.choice("[]()!*_`<>&\\\"' \nab#-|:") for _ in range(size))
@@ -81,6 +89,7 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "underscore words _a": _repeat("_a "),
     "backticks `": _repeat("`"),
     "backtick words `a": _repeat("`a "),
+    "backtick ladder": _backtick_ladder,
     "angles <": _repeat("<"),
     "autolinks <http://": _repeat("<http://a "),
     "backslashes \\": _repeat("\\"),
@@ -90,6 +99,15 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "nested lists": _nested_list,
     "nested quotes >": _repeat(">"),
     "quote ladder > > a": _nested_quotes,
+    "lists in quotes - > ": _repeat("- > "),
+    "paragraphs": _repeat("a\n\n"),
+    "emphasis paragraphs": _repeat("*a*\n\n"),
+    "headings #": _repeat("# a\n"),
+    "rules ***": _repeat("***\n"),
+    "list items": _repeat("- a\n"),
+    "table rows": lambda size: ("|a|b|\n|-|-|\n" + _repeat("|a|b|\n")(size))[:size],
+    "pipes |": _repeat("|\n"),
+    "links [a](b)": _repeat("[a](https://e.com) "),
     "long line": _long_line,
     "mixed (seeded)": _mixed,
 }

@@ -1,0 +1,241 @@
+"""Keep Python-Markdown's work linear in the size of what a user typed.
+
+Python-Markdown rescans text in ways that grow faster than the text (its issue #798): each
+``[`` looks ahead for its ``]`` and each ``](`` for its ``)``, so ``"[" * 20000`` takes a
+minute; a line of headings or rules is re-searched once per line. This module changes the
+input, never the renderer: characters that cannot take part in the syntax they would make
+Markdown look for (an ``[`` with no ``]``, a backtick run with no closing run, a ``(`` that
+is never closed), and what goes beyond generous caps (quotes nested 16 deep, brackets 3
+deep, 2,000 markup characters in one paragraph), are *neutralised*: swapped for a Unicode
+noncharacter (U+FDD0 onwards, reserved for internal use, removed from input first) that no
+Markdown rule matches and that :func:`restore` turns back into the same character once the
+HTML exists. So nothing the user typed is lost or shown with an extra backslash, code spans
+and blocks come out byte for byte as typed, and links, images, references, emphasis and code
+that can be parsed are left alone for Markdown to parse.
+
+Two passes: :func:`bound_source` on the Markdown source (block level), and
+:class:`BoundInlineText`, a tree processor that runs on each paragraph's text just before
+Markdown's inline patterns (where block structure, fenced and indented code are settled).
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+
+from markdown import Markdown
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+MAX_QUOTE_DEPTH = 16
+MAX_BRACKET_DEPTH = 3
+MAX_BACKTICK_RUN = 16
+MAX_INLINE_MARKUP = 2_000
+# Characters a link destination's ")" search may walk, summed over the links of a paragraph
+# whose destination has an unpaired quote (Python-Markdown then reads to the paragraph's end).
+LINK_SCAN_BUDGET = 60_000
+
+_NEUTRALISABLE = "[]()`\\*_<>&'\"!-.#|:~"
+_NONCHARACTERS = range(0xFDD0, 0xFDD0 + len(_NEUTRALISABLE))
+_NEUTRALISE = {ord(char): chr(code) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)}
+_RESTORE = {code: html.escape(char) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)}
+_STRIP_NONCHARACTERS = dict.fromkeys(range(0xFDD0, 0xFDF0))
+
+# What any of Markdown's inline patterns (or the smarty extension's) can start with.
+_INLINE_MARKUP = re.compile(r"[`\\\[\]<&*_'\"]|--|\.\.\.|  \n")
+_TOKEN = re.compile(r"\\.|`+|[\[\]()'\"]", re.DOTALL)
+_BACKTICK_RUN = re.compile(r"`+")
+_ESCAPABLE = set("\\`*_{}[]()>#+-.!")
+_QUOTES = "'\""
+
+_DEEP_QUOTE = re.compile(r"^((?:[ ]{0,3}>[ ]?){%d})((?:[ ]{0,3}>[ ]?)+)" % MAX_QUOTE_DEPTH, re.M)
+_SINGLE_LINE_BLOCK = re.compile(
+    r"^(?:#.*|[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*)\n(?=[^\n])",
+    re.M,
+)
+
+
+def neutralise(text: str) -> str:
+    return text.translate(_NEUTRALISE)
+
+
+def restore(html_text: str) -> str:
+    """Neutralised characters back, HTML-escaped (they may sit in text or in an attribute)."""
+    return html_text.translate(_RESTORE)
+
+
+def bound_source(text: str) -> str:
+    """The block-level pass, on the Markdown source."""
+    text = text.translate(_STRIP_NONCHARACTERS)
+    text = _DEEP_QUOTE.sub(lambda m: m[1] + neutralise(m[2]), text)
+    return _separate_single_line_blocks(text)
+
+
+def _separate_single_line_blocks(text: str) -> str:
+    """A blank line after each heading or rule: Markdown splits them off anyway, but by
+    re-searching the rest of the block once per line (quadratic in a block of 7,500)."""
+    parts, start = [], 0
+    for fence in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text):
+        parts.append(_SINGLE_LINE_BLOCK.sub(r"\g<0>\n", text[start : fence.start()]))
+        parts.append(fence[0])
+        start = fence.end()
+    parts.append(_SINGLE_LINE_BLOCK.sub(r"\g<0>\n", text[start:]))
+    return "".join(parts)
+
+
+def bound_inline(text: str) -> str:
+    """One paragraph's (heading's, cell's, list item's) text, before the inline patterns."""
+    cut = _markup_cut(text)
+    if cut is not None:
+        text = text[:cut] + neutralise(text[cut:])
+    chars = list(text)
+    for position in _LiveSyntax(text).neutral_positions():
+        chars[position] = neutralise(chars[position])
+    text = "".join(chars)
+    # Text without markup skips the 16 inline patterns (and smarty) altogether.
+    return text if _INLINE_MARKUP.search(text) else AtomicString(text)
+
+
+def _markup_cut(text: str) -> int | None:
+    """Where the paragraph's markup budget runs out: beyond it, text is shown as typed."""
+    for count, match in enumerate(_INLINE_MARKUP.finditer(text), start=1):
+        if count > MAX_INLINE_MARKUP:
+            return match.start()
+    return None
+
+
+class _LiveSyntax:
+    """Brackets, parentheses and quotes as Python-Markdown's link patterns will see them:
+    outside code spans, not backslash-escaped."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.neutral: list[int] = []
+        self.opens: list[int] = []
+        self.closes: list[int] = []
+        self.parens: list[int] = []
+        self.quotes: list[int] = []
+        self._runs_by_length: dict[int, list[int]] = {}
+        for run in _BACKTICK_RUN.finditer(text):
+            self._runs_by_length.setdefault(len(run[0]), []).append(run.start())
+        self._scan()
+
+    def neutral_positions(self) -> list[int]:
+        pairs = self._pair_brackets()
+        self._bound_link_destinations(pairs)
+        return self.neutral
+
+    def _scan(self) -> None:
+        text, position = self.text, 0
+        while match := _TOKEN.search(text, position):
+            token, start = match[0], match.start()
+            position = match.end()
+            if token[0] == "\\":
+                if token[1:] in _QUOTES:  # not escapable: Markdown leaves the quote live
+                    self.quotes.append(start + 1)
+            elif token[0] == "`":
+                position = self._code_span_end(start, len(token))
+            elif token in "[]":
+                (self.opens if token == "[" else self.closes).append(start)
+            elif token in "()":
+                self.parens.append(start)
+            else:
+                self.quotes.append(start)
+
+    def _code_span_end(self, start: int, ticks: int) -> int:
+        """Past the closing run of as many backticks; an opener without one, or longer than
+        any code span needs, is neutralised (Markdown would search the rest of the text)."""
+        end = start + ticks
+        if ticks <= MAX_BACKTICK_RUN:
+            runs = self._runs_by_length.get(ticks, [])
+            index = bisect.bisect_left(runs, end)
+            if index < len(runs):
+                return runs[index] + ticks
+        self.neutral.extend(range(start, end))
+        return end
+
+    def _pair_brackets(self) -> list[tuple[int, int]]:
+        """Pairs ``[`` and ``]`` as Python-Markdown counts them; unpaired ``[`` and pairs
+        nested deeper than MAX_BRACKET_DEPTH are neutralised. Returns the pairs kept."""
+        events = sorted([(p, "[") for p in self.opens] + [(p, "]") for p in self.closes])
+        stack: list[int] = []
+        kept = []
+        for position, kind in events:
+            if kind == "[":
+                stack.append(position)
+            elif stack:
+                opening = stack.pop()
+                if len(stack) >= MAX_BRACKET_DEPTH:
+                    self.neutral.extend((opening, position))
+                else:
+                    kept.append((opening, position))
+        self.neutral.extend(stack)
+        return kept
+
+    def _bound_link_destinations(self, pairs: list[tuple[int, int]]) -> None:
+        """A ``(`` right after a kept ``]`` starts a link destination, read up to its ``)``.
+        One never closed (and no quote after it) cannot make a link: neutralised. One whose
+        end depends on quotes is read up to the paragraph's end; those share a budget."""
+        text, length = self.text, len(self.text)
+        live_parens = set(self.parens)
+        closing = _pair_parens(text, self.parens)
+        uncertain = []
+        for _, close in sorted(pairs):
+            opening = close + 1
+            if opening not in live_parens:
+                continue
+            end = closing.get(opening)
+            first_quote = _first_after(self.quotes, opening)
+            if first_quote is None or (end is not None and first_quote > end):
+                if end is None:
+                    self.neutral.append(opening)
+            elif end is None or not _ends_with_title(text, first_quote, end):
+                uncertain.append(opening)
+        cost = sum(length - opening for opening in uncertain)
+        for opening in uncertain:
+            if cost <= LINK_SCAN_BUDGET:
+                break
+            self.neutral.append(opening)
+            cost -= length - opening
+
+
+def _pair_parens(text: str, positions: list[int]) -> dict[int, int]:
+    stack, closing = [], {}
+    for position in positions:
+        if text[position] == "(":
+            stack.append(position)
+        elif stack:
+            closing[stack.pop()] = position
+    return closing
+
+
+def _first_after(positions: list[int], position: int) -> int | None:
+    index = bisect.bisect_right(positions, position)
+    return positions[index] if index < len(positions) else None
+
+
+def _ends_with_title(text: str, first_quote: int, end: int) -> bool:
+    """``(url "title")``: a quote like the first one closes just before ``)``, so Markdown's
+    search stops there instead of running on to the end of the paragraph."""
+    before = text[first_quote + 1 : end].rstrip(" ")
+    return bool(before) and before[-1] == text[first_quote]
+
+
+class BoundInlineText(Treeprocessor):
+    """Runs :func:`bound_inline` on every text the inline patterns are about to read."""
+
+    def run(self, root) -> None:
+        for element in root.iter():
+            if element.tag in ("code", "pre"):
+                continue
+            if element.text and not isinstance(element.text, AtomicString):
+                element.text = bound_inline(element.text)
+            if element.tail and not isinstance(element.tail, AtomicString):
+                element.tail = bound_inline(element.tail)
+
+
+def install(md: Markdown) -> None:
+    """Register the inline pass just before Markdown's inline processor (priority 20)."""
+    md.treeprocessors.register(BoundInlineText(md), "bound_inline", 25)
