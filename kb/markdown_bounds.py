@@ -5,7 +5,7 @@ Python-Markdown rescans text in ways that grow faster than the text (its issue #
 minute; a line of headings or rules is re-searched once per line. This module changes the
 input, never the renderer: characters that cannot take part in the syntax they would make
 Markdown look for (an ``[`` with no ``]``, a backtick run with no closing run, a ``(`` that
-is never closed), and what goes beyond generous caps (quotes nested 16 deep, brackets 3
+is never closed), and what goes beyond generous caps (lists and quotes nested 16 deep, brackets 3
 deep, 2,000 markup characters in one paragraph), are *neutralised*: swapped for a Unicode
 noncharacter (U+FDD0 onwards, reserved for internal use, removed from input first) that no
 Markdown rule matches and that :func:`restore` turns back into the same character once the
@@ -26,13 +26,19 @@ import re
 
 from markdown import Markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from markdown.extensions.tables import TableProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-MAX_QUOTE_DEPTH = 16
+MAX_NESTING = 16
+MAX_TABLE_CELLS = 5_000
 MAX_BRACKET_DEPTH = 3
 MAX_BACKTICK_RUN = 16
 MAX_INLINE_MARKUP = 2_000
+# Each paragraph with markup costs Python-Markdown ~0.1 ms whatever its length, and each
+# markup character ~15 us: 30,000 characters of "*a*\n\n" would take a second.
+MAX_DOCUMENT_MARKUP = 6_000
+MAX_MARKUP_BLOCKS = 800
 # Characters a link destination's ")" search may walk, summed over the links of a paragraph
 # whose destination has an unpaired quote (Python-Markdown then reads to the paragraph's end).
 LINK_SCAN_BUDGET = 60_000
@@ -45,12 +51,16 @@ _STRIP_NONCHARACTERS = dict.fromkeys(range(0xFDD0, 0xFDF0))
 
 # What any of Markdown's inline patterns (or the smarty extension's) can start with.
 _INLINE_MARKUP = re.compile(r"[`\\\[\]<&*_'\"]|--|\.\.\.|  \n")
+_SMARTY_MARKUP = re.compile(r"['\"]|--|\.\.\.")
 _TOKEN = re.compile(r"\\.|`+|[\[\]()'\"]", re.DOTALL)
 _BACKTICK_RUN = re.compile(r"`+")
 _ESCAPABLE = set("\\`*_{}[]()>#+-.!")
 _QUOTES = "'\""
 
-_DEEP_QUOTE = re.compile(r"^((?:[ ]{0,3}>[ ]?){%d})((?:[ ]{0,3}>[ ]?)+)" % MAX_QUOTE_DEPTH, re.M)
+# Quote and list markers opening a line, each one a level deeper ("> - > 1. > ...").
+_CONTAINER = r"[ ]{0,3}(?:>[ ]?|[-*+][ ]+|\d{1,9}[.)][ ]+)"
+_DEEP_NESTING = re.compile(r"^((?:%s){%d})((?:%s)+)" % (_CONTAINER, MAX_NESTING, _CONTAINER), re.M)
+_RULE = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
 _SINGLE_LINE_BLOCK = re.compile(
     r"^(?:#.*|[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*)\n(?=[^\n])",
     re.M,
@@ -69,8 +79,17 @@ def restore(html_text: str) -> str:
 def bound_source(text: str) -> str:
     """The block-level pass, on the Markdown source."""
     text = text.translate(_STRIP_NONCHARACTERS)
-    text = _DEEP_QUOTE.sub(lambda m: m[1] + neutralise(m[2]), text)
+    text = _DEEP_NESTING.sub(_flatten_nesting, text)
     return _separate_single_line_blocks(text)
+
+
+def _flatten_nesting(match: re.Match) -> str:
+    """Markers past MAX_NESTING levels are shown as typed: each level re-parses the rest."""
+    line_end = match.string.find("\n", match.start())
+    line = match.string[match.start() : None if line_end < 0 else line_end]
+    if _RULE.match(line):  # "- - - - ..." is a rule, not 17 nested lists
+        return match[0]
+    return match[1] + neutralise(match[2])
 
 
 def _separate_single_line_blocks(text: str) -> str:
@@ -85,9 +104,11 @@ def _separate_single_line_blocks(text: str) -> str:
     return "".join(parts)
 
 
-def bound_inline(text: str) -> str:
+def bound_inline(text: str, markup_budget: int = MAX_INLINE_MARKUP) -> str:
     """One paragraph's (heading's, cell's, list item's) text, before the inline patterns."""
-    cut = _markup_cut(text)
+    if not _INLINE_MARKUP.search(text):
+        return AtomicString(text)
+    cut = _markup_cut(text, min(markup_budget, MAX_INLINE_MARKUP))
     if cut is not None:
         text = text[:cut] + neutralise(text[cut:])
     chars = list(text)
@@ -98,10 +119,12 @@ def bound_inline(text: str) -> str:
     return text if _INLINE_MARKUP.search(text) else AtomicString(text)
 
 
-def _markup_cut(text: str) -> int | None:
-    """Where the paragraph's markup budget runs out: beyond it, text is shown as typed."""
+def _markup_cut(text: str, budget: int) -> int | None:
+    """Where the markup budget runs out: beyond it, text is shown as typed."""
+    if budget <= 0:
+        return 0
     for count, match in enumerate(_INLINE_MARKUP.finditer(text), start=1):
-        if count > MAX_INLINE_MARKUP:
+        if count > budget:
             return match.start()
     return None
 
@@ -224,18 +247,65 @@ def _ends_with_title(text: str, first_quote: int, end: int) -> bool:
 
 
 class BoundInlineText(Treeprocessor):
-    """Runs :func:`bound_inline` on every text the inline patterns are about to read."""
+    """Runs :func:`bound_inline` on every text the inline patterns are about to read, in
+    document order, within the document's markup budget (past it, text is shown as typed)."""
+
+    def run(self, root) -> None:
+        self.markup_left, self.blocks_left = MAX_DOCUMENT_MARKUP, MAX_MARKUP_BLOCKS
+        for element in root.iter():
+            if element.text and not isinstance(element.text, AtomicString):
+                element.text = self._bound(element.text)
+            if element.tail and not isinstance(element.tail, AtomicString):
+                element.tail = self._bound(element.tail)
+
+    def _bound(self, text: str) -> str:
+        bounded = bound_inline(text, self.markup_left if self.blocks_left > 0 else 0)
+        if not isinstance(bounded, AtomicString):
+            self.blocks_left -= 1
+            self.markup_left -= sum(1 for _ in _INLINE_MARKUP.finditer(bounded))
+        return bounded
+
+
+class SkipTextWithoutSmartyMarkup(Treeprocessor):
+    """Smarty runs all its patterns on every text node, quotes or not: ~40 us a paragraph.
+    Texts without a quote, ``--`` or ``...`` are marked atomic so it skips them."""
 
     def run(self, root) -> None:
         for element in root.iter():
-            if element.tag in ("code", "pre"):
-                continue
-            if element.text and not isinstance(element.text, AtomicString):
-                element.text = bound_inline(element.text)
-            if element.tail and not isinstance(element.tail, AtomicString):
-                element.tail = bound_inline(element.tail)
+            if element.text and not _SMARTY_MARKUP.search(element.text):
+                element.text = AtomicString(element.text)
+            if element.tail and not _SMARTY_MARKUP.search(element.tail):
+                element.tail = AtomicString(element.tail)
+
+
+class BoundedTableProcessor(TableProcessor):
+    """The tables extension, refusing tables of more than MAX_TABLE_CELLS cells (every row
+    gets as many cells as the header has columns: 6,000 characters of header and separator
+    and 9,000 characters of ``|`` lines would make 27 million cells). Such a block stays a
+    paragraph. A block whose first line has no ``|`` is refused before the extension splits
+    the whole block into lines (which it would do again for each line a heading splits off)."""
+
+    def test(self, parent, block: str) -> bool:
+        header = block.split("\n", 1)[0]
+        if "|" not in header or not super().test(parent, block):
+            return False
+        rows = block.count("\n") + 1
+        return rows * len(self._split_row(header.strip(" "))) <= MAX_TABLE_CELLS
 
 
 def install(md: Markdown) -> None:
-    """Register the inline pass just before Markdown's inline processor (priority 20)."""
+    """Register the passes around Markdown's inline processor (priority 20).
+
+    Smarty moves from after the prettifier (10) to before it (15): the prettifier gives
+    every block a newline tail, and an inline processor looks each tail's element up in
+    its parent's child list, so 10,000 paragraphs cost 50 million comparisons.
+    """
     md.treeprocessors.register(BoundInlineText(md), "bound_inline", 25)
+    if "table" in md.parser.blockprocessors:
+        tables = md.parser.blockprocessors["table"]
+        md.parser.blockprocessors.register(BoundedTableProcessor(md.parser, tables.config), "table", 75)
+    if "smarty" in md.treeprocessors:
+        smarty = md.treeprocessors["smarty"]
+        md.treeprocessors.deregister("smarty")
+        md.treeprocessors.register(SkipTextWithoutSmartyMarkup(md), "skip_plain_text", 17)
+        md.treeprocessors.register(smarty, "smarty", 15)

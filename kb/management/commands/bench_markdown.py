@@ -107,6 +107,7 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "list items": _repeat("- a\n"),
     "table rows": lambda size: ("|a|b|\n|-|-|\n" + _repeat("|a|b|\n")(size))[:size],
     "pipes |": _repeat("|\n"),
+    "wide table": lambda size: ("|a" * (size // 10) + "|\n" + "|-" * (size // 10) + "|\n" + "|\n" * size)[:size],
     "links [a](b)": _repeat("[a](https://e.com) "),
     "long line": _long_line,
     "mixed (seeded)": _mixed,
