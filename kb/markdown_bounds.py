@@ -27,13 +27,17 @@ import re
 from markdown import Markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.tables import TableProcessor
+from markdown.inlinepatterns import BACKTICK_RE
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 MAX_NESTING = 16
 MAX_TABLE_CELLS = 5_000
 MAX_BRACKET_DEPTH = 3
-MAX_BACKTICK_RUN = 16
+MAX_BACKTICK_RUN = 8
+# Unclosed backtick runs make Markdown search the rest of the paragraph; with runs of at most
+# 8, a paragraph has few unless backslashes split runs ("\\``" * 10,000).
+MAX_CODE_SPAN_SEARCHES = 32
 MAX_INLINE_MARKUP = 2_000
 # Each paragraph with markup costs Python-Markdown ~0.1 ms whatever its length, and each
 # markup character ~15 us: 30,000 characters of "*a*\n\n" would take a second.
@@ -47,13 +51,21 @@ _NEUTRALISABLE = "[]()`\\*_<>&'\"!-.#|:~"
 _NONCHARACTERS = range(0xFDD0, 0xFDD0 + len(_NEUTRALISABLE))
 _NEUTRALISE = {ord(char): chr(code) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)}
 _RESTORE = {code: html.escape(char) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)}
+# Restored in the tree, before smarty reads the neighbours of quotes; quotes, dashes and dots
+# stay neutral until the end so that smarty leaves those the markup budget cut off.
+_SMARTY_CHARS = "'\"-."
+_RESTORE_IN_TREE = {
+    code: char for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True) if char not in _SMARTY_CHARS
+}
 _STRIP_NONCHARACTERS = dict.fromkeys(range(0xFDD0, 0xFDF0))
 
 # What any of Markdown's inline patterns (or the smarty extension's) can start with.
 _INLINE_MARKUP = re.compile(r"[`\\\[\]<&*_'\"]|--|\.\.\.|  \n")
 _SMARTY_MARKUP = re.compile(r"['\"]|--|\.\.\.")
-_TOKEN = re.compile(r"\\.|`+|[\[\]()'\"]", re.DOTALL)
+_TOKEN = re.compile(r"\\.|[\[\]()'\"]", re.DOTALL)
+_BACKTICK_OPENER = re.compile(BACKTICK_RE)
 _BACKTICK_RUN = re.compile(r"`+")
+_LONG_BACKTICK_RUN = re.compile(r"`{%d,}" % (MAX_BACKTICK_RUN + 1))
 _ESCAPABLE = set("\\`*_{}[]()>#+-.!")
 _QUOTES = "'\""
 
@@ -61,10 +73,6 @@ _QUOTES = "'\""
 _CONTAINER = r"[ ]{0,3}(?:>[ ]?|[-*+][ ]+|\d{1,9}[.)][ ]+)"
 _DEEP_NESTING = re.compile(r"^((?:%s){%d})((?:%s)+)" % (_CONTAINER, MAX_NESTING, _CONTAINER), re.M)
 _RULE = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
-_SINGLE_LINE_BLOCK = re.compile(
-    r"^(?:#.*|[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*)\n(?=[^\n])",
-    re.M,
-)
 
 
 def neutralise(text: str) -> str:
@@ -93,15 +101,33 @@ def _flatten_nesting(match: re.Match) -> str:
 
 
 def _separate_single_line_blocks(text: str) -> str:
-    """A blank line after each heading or rule: Markdown splits them off anyway, but by
-    re-searching the rest of the block once per line (quadratic in a block of 7,500)."""
+    """Blank lines around headings and after rules, outside fenced code. Markdown splits them
+    off anyway, but by re-searching the rest of the block once per line (quadratic in a
+    block of 7,500 of them)."""
     parts, start = [], 0
     for fence in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text):
-        parts.append(_SINGLE_LINE_BLOCK.sub(r"\g<0>\n", text[start : fence.start()]))
+        parts.append(_separate_lines(text[start : fence.start()]))
         parts.append(fence[0])
         start = fence.end()
-    parts.append(_SINGLE_LINE_BLOCK.sub(r"\g<0>\n", text[start:]))
+    parts.append(_separate_lines(text[start:]))
     return "".join(parts)
+
+
+def _separate_lines(text: str) -> str:
+    lines = text.split("\n")
+    separated = []
+    for index, line in enumerate(lines):
+        previous = lines[index - 1] if index else ""
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        # "|" may make the line a table row; "\" at a heading's end continues it.
+        alone = "|" not in line and "|" not in previous and not line.endswith("\\")
+        heading = alone and line.startswith("#") and not (previous.startswith("#") and previous.endswith("\\"))
+        if heading and previous.strip() and separated:
+            separated.append("")
+        separated.append(line)
+        if (heading or (alone and _RULE.match(line))) and following.strip():
+            separated.append("")
+    return "\n".join(separated)
 
 
 def bound_inline(text: str, markup_budget: int = MAX_INLINE_MARKUP) -> str:
@@ -111,6 +137,8 @@ def bound_inline(text: str, markup_budget: int = MAX_INLINE_MARKUP) -> str:
     cut = _markup_cut(text, min(markup_budget, MAX_INLINE_MARKUP))
     if cut is not None:
         text = text[:cut] + neutralise(text[cut:])
+    # No code span needs more backticks; fewer distinct runs bound the closing-run searches.
+    text = _LONG_BACKTICK_RUN.sub(lambda run: neutralise(run[0]), text)
     chars = list(text)
     for position in _LiveSyntax(text).neutral_positions():
         chars[position] = neutralise(chars[position])
@@ -140,61 +168,104 @@ class _LiveSyntax:
         self.closes: list[int] = []
         self.parens: list[int] = []
         self.quotes: list[int] = []
+        self._run_starts: list[int] = []
         self._runs_by_length: dict[int, list[int]] = {}
+        lengths = []
         for run in _BACKTICK_RUN.finditer(text):
+            self._run_starts.append(run.start())
+            lengths.append(len(run[0]))
             self._runs_by_length.setdefault(len(run[0]), []).append(run.start())
-        self._scan()
+        self._longest_from = _first_longest_from(self._run_starts, lengths)
+        self._searches_left = MAX_CODE_SPAN_SEARCHES
+        spans = self._code_spans()
+        self._scan_outside(spans)
 
     def neutral_positions(self) -> list[int]:
         pairs = self._pair_brackets()
         self._bound_link_destinations(pairs)
         return self.neutral
 
-    def _scan(self) -> None:
-        text, position = self.text, 0
-        while match := _TOKEN.search(text, position):
-            token, start = match[0], match.start()
-            position = match.end()
-            if token[0] == "\\":
-                if token[1:] in _QUOTES:  # not escapable: Markdown leaves the quote live
-                    self.quotes.append(start + 1)
-            elif token[0] == "`":
-                position = self._code_span_end(start, len(token))
-            elif token in "[]":
-                (self.opens if token == "[" else self.closes).append(start)
-            elif token in "()":
-                self.parens.append(start)
+    def _code_spans(self) -> list[tuple[int, int]]:
+        """Code spans as Python-Markdown's backtick pattern finds them, quirks included."""
+        text, position, spans = self.text, 0, []
+        while match := _BACKTICK_OPENER.search(text, position):
+            # An even run of backslashes before backticks is escaped; the backticks open.
+            opener = match.end() if match[1] else match.start()
+            ticks = _BACKTICK_RUN.match(text, opener).end() - opener
+            span_end = self._closing_run_end(opener + ticks, ticks)
+            if span_end is not None:
+                spans.append((opener, span_end))
+                position = span_end
+            elif self._searches_left > 0:
+                self._searches_left -= 1
+                position = opener + 2 * ticks  # Markdown skips as many characters again
             else:
-                self.quotes.append(start)
+                self.neutral.extend(range(opener, opener + ticks))
+                position = opener + ticks
+        return spans
 
-    def _code_span_end(self, start: int, ticks: int) -> int:
-        """Past the closing run of as many backticks; an opener without one, or longer than
-        any code span needs, is neutralised (Markdown would search the rest of the text)."""
-        end = start + ticks
-        if ticks <= MAX_BACKTICK_RUN:
-            runs = self._runs_by_length.get(ticks, [])
-            index = bisect.bisect_left(runs, end)
-            if index < len(runs):
-                return runs[index] + ticks
-        self.neutral.extend(range(start, end))
-        return end
+    def _closing_run_end(self, after: int, ticks: int) -> int | None:
+        """The next run as long, else the first of the longest later runs if shorter.
+        Without either, Markdown has searched to the end of the text: that is counted, and
+        past MAX_CODE_SPAN_SEARCHES the opener is neutralised instead."""
+        same_length = self._runs_by_length.get(ticks, [])
+        index = bisect.bisect_left(same_length, after)
+        if index < len(same_length):
+            return same_length[index] + ticks
+        index = bisect.bisect_left(self._run_starts, after)
+        if index < len(self._run_starts):
+            longest_start, longest = self._longest_from[index]
+            if longest < ticks:
+                if self._searches_left <= 0:
+                    return None
+                self._searches_left -= 1
+                return longest_start + longest
+        return None
+
+    def _scan_outside(self, spans: list[tuple[int, int]]) -> None:
+        """Brackets, parentheses and quotes outside code spans, not backslash-escaped."""
+        text, position = self.text, 0
+        for span_start, span_end in [*spans, (len(text), len(text))]:
+            while (match := _TOKEN.search(text, position, span_start)) is not None:
+                token, start = match[0], match.start()
+                position = match.end()
+                if token[0] == "\\":
+                    if token[1:] in _QUOTES:  # not escapable: Markdown leaves the quote live
+                        self.quotes.append(start + 1)
+                elif token in "[]":
+                    (self.opens if token == "[" else self.closes).append(start)
+                elif token in "()":
+                    self.parens.append(start)
+                else:
+                    self.quotes.append(start)
+            position = span_end
 
     def _pair_brackets(self) -> list[tuple[int, int]]:
         """Pairs ``[`` and ``]`` as Python-Markdown counts them; unpaired ``[`` and pairs
         nested deeper than MAX_BRACKET_DEPTH are neutralised. Returns the pairs kept."""
         events = sorted([(p, "[") for p in self.opens] + [(p, "]") for p in self.closes])
         stack: list[int] = []
-        kept = []
+        pairs = []
         for position, kind in events:
             if kind == "[":
                 stack.append(position)
             elif stack:
-                opening = stack.pop()
-                if len(stack) >= MAX_BRACKET_DEPTH:
-                    self.neutral.extend((opening, position))
-                else:
-                    kept.append((opening, position))
+                pairs.append((stack.pop(), position))
         self.neutral.extend(stack)
+        return self._within_depth(sorted(pairs))
+
+    def _within_depth(self, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Pairs nest properly, so the ones still open around a pair are its depth."""
+        enclosing: list[int] = []  # closing positions of the pairs around this one
+        kept = []
+        for opening, closing in pairs:
+            while enclosing and enclosing[-1] < opening:
+                enclosing.pop()
+            if len(enclosing) >= MAX_BRACKET_DEPTH:
+                self.neutral.extend((opening, closing))
+            else:
+                kept.append((opening, closing))
+            enclosing.append(closing)
         return kept
 
     def _bound_link_destinations(self, pairs: list[tuple[int, int]]) -> None:
@@ -207,7 +278,7 @@ class _LiveSyntax:
         uncertain = []
         for _, close in sorted(pairs):
             opening = close + 1
-            if opening not in live_parens:
+            if opening not in live_parens or text[opening] != "(":
                 continue
             end = closing.get(opening)
             first_quote = _first_after(self.quotes, opening)
@@ -222,6 +293,16 @@ class _LiveSyntax:
                 break
             self.neutral.append(opening)
             cost -= length - opening
+
+
+def _first_longest_from(starts: list[int], lengths: list[int]) -> list[tuple[int, int]]:
+    """For each backtick run: (start, length) of the first longest run from it on."""
+    result, best = [(0, 0)] * len(starts), (0, 0)
+    for index in range(len(starts) - 1, -1, -1):
+        if lengths[index] >= best[1]:
+            best = (starts[index], lengths[index])
+        result[index] = best
+    return result
 
 
 def _pair_parens(text: str, positions: list[int]) -> dict[int, int]:
@@ -266,6 +347,24 @@ class BoundInlineText(Treeprocessor):
         return bounded
 
 
+class RestoreNeutralised(Treeprocessor):
+    """Neutralised characters back in texts and attributes once the inline patterns ran."""
+
+    def run(self, root) -> None:
+        for element in root.iter():
+            element.text = _restore_in_tree(element.text)
+            element.tail = _restore_in_tree(element.tail)
+            for name, value in element.items():
+                element.set(name, _restore_in_tree(value))
+
+
+def _restore_in_tree(text: str | None) -> str | None:
+    if not text:
+        return text
+    restored = text.translate(_RESTORE_IN_TREE)
+    return AtomicString(restored) if isinstance(text, AtomicString) else restored
+
+
 class SkipTextWithoutSmartyMarkup(Treeprocessor):
     """Smarty runs all its patterns on every text node, quotes or not: ~40 us a paragraph.
     Texts without a quote, ``--`` or ``...`` are marked atomic so it skips them."""
@@ -301,6 +400,7 @@ def install(md: Markdown) -> None:
     its parent's child list, so 10,000 paragraphs cost 50 million comparisons.
     """
     md.treeprocessors.register(BoundInlineText(md), "bound_inline", 25)
+    md.treeprocessors.register(RestoreNeutralised(md), "restore_neutralised", 18)
     if "table" in md.parser.blockprocessors:
         tables = md.parser.blockprocessors["table"]
         md.parser.blockprocessors.register(BoundedTableProcessor(md.parser, tables.config), "table", 75)

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import RequestFactory
 
 from kb.markdown import render_inline_markdown, render_markdown, sanitize_html
+from kb.markdown_bounds import MAX_TABLE_CELLS
 from kb.views.questions import markdown_preview
 
 TARGET_MS = 200
@@ -62,6 +63,12 @@ def _backtick_ladder(size: int) -> str:
         runs.append("`" * length + " x ")
         length += 1
     return "".join(runs)[:size]
+
+
+def _table_at_cap(size: int) -> str:
+    """The largest table still rendered as one, then paragraphs up to ``size``."""
+    table = "|a|b|\n|-|-|\n" + "|a|b|\n" * (MAX_TABLE_CELLS // 2 - 1) + "\n"
+    return (table + _repeat("a\n\n")(size))[:size]
 
 
 def _mixed(size: int) -> str:
@@ -105,7 +112,8 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "headings #": _repeat("# a\n"),
     "rules ***": _repeat("***\n"),
     "list items": _repeat("- a\n"),
-    "table rows": lambda size: ("|a|b|\n|-|-|\n" + _repeat("|a|b|\n")(size))[:size],
+    "table rows (refused)": lambda size: ("|a|b|\n|-|-|\n" + _repeat("|a|b|\n")(size))[:size],
+    "table at the cell cap": _table_at_cap,
     "pipes |": _repeat("|\n"),
     "wide table": lambda size: ("|a" * (size // 10) + "|\n" + "|-" * (size // 10) + "|\n" + "|\n" * size)[:size],
     "links [a](b)": _repeat("[a](https://e.com) "),
