@@ -49,13 +49,19 @@ LINK_SCAN_BUDGET = 60_000
 
 _NEUTRALISABLE = "[]()`\\*_<>&'\"!-.#|:~"
 _NONCHARACTERS = range(0xFDD0, 0xFDD0 + len(_NEUTRALISABLE))
-_NEUTRALISE = {ord(char): chr(code) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)}
-_RESTORE = {code: html.escape(char) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)}
+_NEUTRALISE = {
+    ord(char): chr(code) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)
+}
+_RESTORE = {
+    code: html.escape(char) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)
+}
 # Restored in the tree, before smarty reads the neighbours of quotes; quotes, dashes and dots
 # stay neutral until the end so that smarty leaves those the markup budget cut off.
 _SMARTY_CHARS = "'\"-."
 _RESTORE_IN_TREE = {
-    code: char for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True) if char not in _SMARTY_CHARS
+    code: char
+    for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)
+    if char not in _SMARTY_CHARS
 }
 _STRIP_NONCHARACTERS = dict.fromkeys(range(0xFDD0, 0xFDF0))
 
@@ -65,13 +71,13 @@ _SMARTY_MARKUP = re.compile(r"['\"]|--|\.\.\.")
 _TOKEN = re.compile(r"\\.|[\[\]()'\"]", re.DOTALL)
 _BACKTICK_OPENER = re.compile(BACKTICK_RE)
 _BACKTICK_RUN = re.compile(r"`+")
-_LONG_BACKTICK_RUN = re.compile(r"`{%d,}" % (MAX_BACKTICK_RUN + 1))
+_LONG_BACKTICK_RUN = re.compile(f"`{{{MAX_BACKTICK_RUN + 1},}}")
 _ESCAPABLE = set("\\`*_{}[]()>#+-.!")
 _QUOTES = "'\""
 
 # Quote and list markers opening a line, each one a level deeper ("> - > 1. > ...").
 _CONTAINER = r"[ ]{0,3}(?:>[ ]?|[-*+][ ]+|\d{1,9}[.)][ ]+)"
-_DEEP_NESTING = re.compile(r"^((?:%s){%d})((?:%s)+)" % (_CONTAINER, MAX_NESTING, _CONTAINER), re.M)
+_DEEP_NESTING = re.compile(f"^((?:{_CONTAINER}){{{MAX_NESTING}}})((?:{_CONTAINER})+)", re.M)
 _RULE = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
 
 
@@ -121,7 +127,11 @@ def _separate_lines(text: str) -> str:
         following = lines[index + 1] if index + 1 < len(lines) else ""
         # "|" may make the line a table row; "\" at a heading's end continues it.
         alone = "|" not in line and "|" not in previous and not line.endswith("\\")
-        heading = alone and line.startswith("#") and not (previous.startswith("#") and previous.endswith("\\"))
+        heading = (
+            alone
+            and line.startswith("#")
+            and not (previous.startswith("#") and previous.endswith("\\"))
+        )
         if heading and previous.strip() and separated:
             separated.append("")
         separated.append(line)
@@ -403,7 +413,9 @@ def install(md: Markdown) -> None:
     md.treeprocessors.register(RestoreNeutralised(md), "restore_neutralised", 18)
     if "table" in md.parser.blockprocessors:
         tables = md.parser.blockprocessors["table"]
-        md.parser.blockprocessors.register(BoundedTableProcessor(md.parser, tables.config), "table", 75)
+        md.parser.blockprocessors.register(
+            BoundedTableProcessor(md.parser, tables.config), "table", 75
+        )
     if "smarty" in md.treeprocessors:
         smarty = md.treeprocessors["smarty"]
         md.treeprocessors.deregister("smarty")

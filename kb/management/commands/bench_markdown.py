@@ -115,7 +115,9 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "table rows (refused)": lambda size: ("|a|b|\n|-|-|\n" + _repeat("|a|b|\n")(size))[:size],
     "table at the cell cap": _table_at_cap,
     "pipes |": _repeat("|\n"),
-    "wide table": lambda size: ("|a" * (size // 10) + "|\n" + "|-" * (size // 10) + "|\n" + "|\n" * size)[:size],
+    "wide table": lambda size: (
+        "|a" * (size // 10) + "|\n" + "|-" * (size // 10) + "|\n" + "|\n" * size
+    )[:size],
     "links [a](b)": _repeat("[a](https://e.com) "),
     "long line": _long_line,
     "mixed (seeded)": _mixed,
