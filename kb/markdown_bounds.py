@@ -31,6 +31,7 @@ from markdown.inlinepatterns import BACKTICK_RE
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+TAB_LENGTH = 4  # Python-Markdown's default
 MAX_NESTING = 16
 MAX_TABLE_CELLS = 5_000
 MAX_BRACKET_DEPTH = 3
@@ -72,7 +73,6 @@ _TOKEN = re.compile(r"\\.|[\[\]()'\"]", re.DOTALL)
 _BACKTICK_OPENER = re.compile(BACKTICK_RE)
 _BACKTICK_RUN = re.compile(r"`+")
 _LONG_BACKTICK_RUN = re.compile(f"`{{{MAX_BACKTICK_RUN + 1},}}")
-_ESCAPABLE = set("\\`*_{}[]()>#+-.!")
 _QUOTES = "'\""
 
 # Quote and list markers opening a line, each one a level deeper ("> - > 1. > ...").
@@ -92,6 +92,8 @@ def restore(html_text: str) -> str:
 
 def bound_source(text: str) -> str:
     """The block-level pass, on the Markdown source."""
+    # Line ends and tabs as Markdown normalises them first, so that lines match as it sees them.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(TAB_LENGTH)
     text = text.translate(_STRIP_NONCHARACTERS)
     text = _DEEP_NESTING.sub(_flatten_nesting, text)
     return _separate_single_line_blocks(text)
@@ -145,6 +147,8 @@ def bound_inline(text: str, markup_budget: int = MAX_INLINE_MARKUP) -> str:
     if not _INLINE_MARKUP.search(text):
         return AtomicString(text)
     cut = _markup_cut(text, min(markup_budget, MAX_INLINE_MARKUP))
+    if cut == 0:
+        return AtomicString(neutralise(text))
     if cut is not None:
         text = text[:cut] + neutralise(text[cut:])
     # No code span needs more backticks; fewer distinct runs bound the closing-run searches.

@@ -295,3 +295,10 @@ def test_bench_markdown_prints_a_row_per_case_and_the_worst_time():
 def test_bench_markdown_names_the_cases_when_none_match():
     with pytest.raises(CommandError, match="brackets \\["):
         call_command("bench_markdown", size=10, cases="nothing-like-this")
+
+
+def test_windows_line_ends_and_tabs_are_read_as_markdown_reads_them():
+    plain, bounded = _plain_markdown(), _bounded_markdown()
+    for text in ["# long \\\r\n# continued\r\n", "***\r\n***\r\ntext", "\t# code?\r\n# h\r\nx"]:
+        expected, actual = _render_both(plain, bounded, text)
+        assert actual == expected, text
