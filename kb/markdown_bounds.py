@@ -48,7 +48,7 @@ MAX_MARKUP_BLOCKS = 800
 # whose destination has an unpaired quote (Python-Markdown then reads to the paragraph's end).
 LINK_SCAN_BUDGET = 60_000
 
-_NEUTRALISABLE = "[]()`\\*_<>&'\"!-.#|:~"
+_NEUTRALISABLE = "[]()`\\*_<>&'\"!-.#|:~ "  # the space: "  \n" is a line break
 _NONCHARACTERS = range(0xFDD0, 0xFDD0 + len(_NEUTRALISABLE))
 _NEUTRALISE = {
     ord(char): chr(code) for char, code in zip(_NEUTRALISABLE, _NONCHARACTERS, strict=True)
@@ -78,6 +78,7 @@ _QUOTES = "'\""
 # Quote and list markers opening a line, each one a level deeper ("> - > 1. > ...").
 _CONTAINER = r"[ ]{0,3}(?:>[ ]?|[-*+][ ]+|\d{1,9}[.)][ ]+)"
 _DEEP_NESTING = re.compile(f"^((?:{_CONTAINER}){{{MAX_NESTING}}})((?:{_CONTAINER})+)", re.M)
+_SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ ]*$")
 _RULE = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
 
 
@@ -109,9 +110,9 @@ def _flatten_nesting(match: re.Match) -> str:
 
 
 def _separate_single_line_blocks(text: str) -> str:
-    """Blank lines around headings and after rules, outside fenced code. Markdown splits them
-    off anyway, but by re-searching the rest of the block once per line (quadratic in a
-    block of 7,500 of them)."""
+    """Blank lines around headings, after rules and after setext underlines, outside fenced
+    code. Markdown splits them off anyway, but by re-searching the rest of the block once
+    per line (quadratic in a block of 7,500 of them)."""
     parts, start = [], 0
     for fence in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text):
         parts.append(_separate_lines(text[start : fence.start()]))
@@ -136,8 +137,16 @@ def _separate_lines(text: str) -> str:
         )
         if heading and previous.strip() and separated:
             separated.append("")
+        # A setext underline counts only under the first line of a block (not code).
+        underline = (
+            alone
+            and _SETEXT_UNDERLINE.match(line)
+            and previous.strip()
+            and not previous.startswith(" " * TAB_LENGTH)
+            and (len(separated) == 1 or not separated[-2].strip())
+        )
         separated.append(line)
-        if (heading or (alone and _RULE.match(line))) and following.strip():
+        if (heading or underline or (alone and _RULE.match(line))) and following.strip():
             separated.append("")
     return "\n".join(separated)
 

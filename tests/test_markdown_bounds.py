@@ -145,6 +145,7 @@ def test_headings_rules_and_tables_render_as_plain_python_markdown():
         "|a|b|\n|-|-|\n# row\n",
         "# long \\\n# continued\n",
         "- a\n# h\n- b\n\n> q\n# h2\n\n    # code\n    more\n",
+        "a\n===\nb\n---\nc\nd\n===\n\n    code\n===\nafter\n- item\n---\nx",
     ]:
         expected, actual = _render_both(plain, bounded, text)
         assert actual == expected, text

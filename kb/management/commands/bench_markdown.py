@@ -111,6 +111,8 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "emphasis paragraphs": _repeat("*a*\n\n"),
     "headings #": _repeat("# a\n"),
     "rules ***": _repeat("***\n"),
+    "setext headings": _repeat("a\n=\n"),
+    "line breaks": _repeat("a  \n"),
     "list items": _repeat("- a\n"),
     "table rows (refused)": lambda size: ("|a|b|\n|-|-|\n" + _repeat("|a|b|\n")(size))[:size],
     "table at the cell cap": _table_at_cap,
