@@ -5,7 +5,7 @@ Python-Markdown rescans text in ways that grow faster than the text (its issue #
 minute; a line of headings or rules is re-searched once per line. This module changes the
 input, never the renderer: characters that cannot take part in the syntax they would make
 Markdown look for (an ``[`` with no ``]``, a backtick run with no closing run, a ``(`` that
-is never closed), and what goes beyond generous caps (lists and quotes nested 16 deep, brackets 3
+is never closed), and what goes beyond generous caps (lists and quotes nested 8 deep, brackets 3
 deep, 2,000 markup characters in one paragraph), are *neutralised*: swapped for a Unicode
 noncharacter (U+FDD0 onwards, reserved for internal use, removed from input first) that no
 Markdown rule matches and that :func:`restore` turns back into the same character once the
@@ -32,7 +32,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 TAB_LENGTH = 4  # Python-Markdown's default
-MAX_NESTING = 16
+MAX_NESTING = 8
+MAX_NESTED_MARKERS = 2_000
 MAX_TABLE_CELLS = 5_000
 MAX_BRACKET_DEPTH = 3
 MAX_BACKTICK_RUN = 8
@@ -76,8 +77,10 @@ _LONG_BACKTICK_RUN = re.compile(f"`{{{MAX_BACKTICK_RUN + 1},}}")
 _QUOTES = "'\""
 
 # Quote and list markers opening a line, each one a level deeper ("> - > 1. > ...").
-_CONTAINER = r"[ ]{0,3}(?:>[ ]?|[-*+][ ]+|\d{1,9}[.)][ ]+)"
-_DEEP_NESTING = re.compile(f"^((?:{_CONTAINER}){{{MAX_NESTING}}})((?:{_CONTAINER})+)", re.M)
+# Atomic: a marker's spaces are not shared out again with its neighbours when a match fails
+# (without it, "> " * 16 tries 2 ** 16 ways on each such line).
+_CONTAINER = re.compile(r"(?>[ ]{0,3}(?:>[ ]?|[-*+][ ]+|\d{1,9}[.)][ ]+))")
+_CONTAINERS = re.compile(f"^(?:{_CONTAINER.pattern})++", re.M)
 _SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ ]*$")
 _RULE = re.compile(r"[ ]{0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ ]*$")
 
@@ -96,17 +99,32 @@ def bound_source(text: str) -> str:
     # Line ends and tabs as Markdown normalises them first, so that lines match as it sees them.
     text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(TAB_LENGTH)
     text = text.translate(_STRIP_NONCHARACTERS)
-    text = _DEEP_NESTING.sub(_flatten_nesting, text)
+    text = _bound_nesting(text)
     return _separate_single_line_blocks(text)
 
 
-def _flatten_nesting(match: re.Match) -> str:
-    """Markers past MAX_NESTING levels are shown as typed: each level re-parses the rest."""
-    line_end = match.string.find("\n", match.start())
-    line = match.string[match.start() : None if line_end < 0 else line_end]
-    if _RULE.match(line):  # "- - - - ..." is a rule, not 17 nested lists
-        return match[0]
-    return match[1] + neutralise(match[2])
+def _bound_nesting(text: str) -> str:
+    """Quote and list markers opening a line: at most MAX_NESTING levels on a line, and at
+    most MAX_NESTED_MARKERS past the first level in the document (each level is a few more
+    elements, ~10 us each, and re-parses the rest of its item). Markers past either are
+    shown as typed."""
+    nested_left = MAX_NESTED_MARKERS
+
+    def bound(match: re.Match) -> str:
+        nonlocal nested_left
+        markers = _CONTAINER.findall(match[0])
+        allowed = min(len(markers), MAX_NESTING, 1 + nested_left)
+        nested_left -= allowed - 1
+        if allowed == len(markers) or _RULE.match(_line_at(match)):  # "- - - -" is a rule
+            return match[0]
+        return "".join(markers[:allowed]) + neutralise("".join(markers[allowed:]))
+
+    return _CONTAINERS.sub(bound, text)
+
+
+def _line_at(match: re.Match) -> str:
+    end = match.string.find("\n", match.start())
+    return match.string[match.start() : None if end < 0 else end]
 
 
 def _separate_single_line_blocks(text: str) -> str:

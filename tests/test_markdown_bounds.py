@@ -224,6 +224,13 @@ def test_quotes_and_lists_nest_at_most_max_nesting_levels():
     assert render_markdown("- " * 40 + "\n").count("<ul>") <= MAX_NESTING
 
 
+def test_nesting_past_the_document_budget_is_shown_as_typed():
+    lines = markdown_bounds.MAX_NESTED_MARKERS // 7 + 100
+    rendered = render_markdown(("- " * 8 + "x\n") * lines)
+    assert rendered.count("<ul>") <= markdown_bounds.MAX_NESTED_MARKERS + lines
+    assert _text(rendered).count("x") == lines
+
+
 def test_a_line_of_spaced_dashes_is_still_a_rule():
     assert render_markdown("para\n\n" + "- " * 40 + "\n") == "<p>para</p>\n<hr>"
 

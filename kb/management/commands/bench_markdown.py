@@ -107,6 +107,8 @@ MARKDOWN_CASES: dict[str, Callable[[int], str]] = {
     "nested quotes >": _repeat(">"),
     "quote ladder > > a": _nested_quotes,
     "lists in quotes - > ": _repeat("- > "),
+    "nested list lines": _repeat("- " * 8 + "x\n"),
+    "spaced quote lines": _repeat("> " * 16 + "x\n"),
     "paragraphs": _repeat("a\n\n"),
     "emphasis paragraphs": _repeat("*a*\n\n"),
     "headings #": _repeat("# a\n"),
