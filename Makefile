@@ -9,7 +9,7 @@ WORKERS ?= 3
 PYTEST_ARGS ?= -n auto
 BROWSER_JS := tests/browser/node_modules/.installed
 
-.PHONY: run setup serve test test-browser lint format bench eval loadtest model clean
+.PHONY: run setup serve test test-browser lint format bench bench-markdown eval loadtest model clean
 
 # Rebuilt only when the declared dependencies or the lock change. A failed install
 # removes the half-made venv so the next call starts clean instead of trusting it.
@@ -66,6 +66,10 @@ format: $(VENV)
 
 bench: $(VENV)
 	$(BIN)/python manage.py bench_search $(BENCH_ARGS)
+
+# Worst render time on a pathological corpus (target < 200 ms): BENCH_ARGS="--size 30000"
+bench-markdown: $(VENV)
+	$(BIN)/python manage.py bench_markdown $(BENCH_ARGS)
 
 # Relevance on real duplicate questions (a benchmark, not a test): EVAL_ARGS="--engines whoosh"
 eval: $(VENV)

@@ -11,6 +11,8 @@ import threading
 import markdown as _markdown
 import nh3
 
+from kb import markdown_bounds
+
 BLOCK_TAGS = {
     "p",
     "br",
@@ -74,12 +76,14 @@ def _converter() -> _markdown.Markdown:
         # Raw HTML in the source is shown as text, not interpreted.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        markdown_bounds.install(md)
         _local.md = md
     return md.reset()
 
 
 def _to_html(text: str) -> str:
-    return _converter().convert(text)
+    # Bounded first: Python-Markdown's worst cases grow faster than the text (kb.markdown_bounds).
+    return markdown_bounds.restore(_converter().convert(markdown_bounds.bound_source(text)))
 
 
 def _clean(html: str, tags: set[str]) -> str:
