@@ -1,13 +1,10 @@
 """Forms for asking, answering and commenting. Length limits here are what users see."""
 
 from django import forms
-from django.db import transaction
 
 from kb.models import Post
-from kb.search import schedule_reindex
 from kb.tags import (
     MAX_TAGS,
-    get_or_create_tags,
     parse_tag_input,
     resolve_synonyms,
     validate_tag_names,
@@ -67,16 +64,13 @@ class QuestionForm(forms.Form):
         return resolve_synonyms(names)
 
     def save(self, author) -> Post:
-        with transaction.atomic():
-            question = Post.objects.create(
-                kind=self.kind,
-                author=author,
-                title=self.cleaned_data["title"],
-                body=self.cleaned_data["body"],
-            )
-            question.tags.set(get_or_create_tags(self.cleaned_data["tags"]))
-        schedule_reindex(question.pk)  # the save signal indexed it before the tags were set
-        return question
+        return Post.publish(
+            author,
+            kind=self.kind,
+            title=self.cleaned_data["title"],
+            body=self.cleaned_data["body"],
+            tags=self.cleaned_data["tags"],
+        )
 
 
 class ExperienceForm(QuestionForm):

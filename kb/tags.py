@@ -1,6 +1,8 @@
 """Tag names: parsing what users type, validating it, synonyms, and URL-safe slugs.
 
-Tag names are lower-case ``[a-z0-9+#.-]`` (so ``c++``, ``c#`` and ``.net`` work).
+Tag names are lower-case ``[a-z0-9+#.-]``, at most 35 characters (so ``c++``, ``c#`` and
+``.net`` work): ``is_valid_tag_name`` is that rule, the one the forms, the search query
+parser and the importers share; ``normalise_tag_name`` makes any text fit it.
 Slugs are what URLs use: ``+`` separates several tags in ``/questions/tagged/a+b/``,
 so a slug never contains one (``c++`` -> ``cpp``, ``c#`` -> ``csharp``).
 """
@@ -14,7 +16,9 @@ from taggit.models import Tag
 
 MAX_TAGS = 5
 MAX_TAG_LENGTH = 35
-TAG_NAME_RE = re.compile(r"^[a-z0-9+#.-]+$")
+TAG_CHARACTERS = "a-z0-9+#.-"  # inside a regex character class
+TAG_NAME_RE = re.compile(rf"[{TAG_CHARACTERS}]+")
+_NOT_TAG_CHARACTERS = re.compile(rf"[^{TAG_CHARACTERS}]+")
 _SLUG_REPLACEMENTS = (("+", "p"), ("#", "sharp"), (".", "dot"))
 
 
@@ -22,6 +26,17 @@ def parse_tag_input(raw: str) -> list[str]:
     """'Python, C++  big-tech' -> ['python', 'c++', 'big-tech'] (order kept, no repeats)."""
     names = [part.strip().lower() for part in re.split(r"[,\s]+", raw or "")]
     return list(dict.fromkeys(name for name in names if name))
+
+
+def is_valid_tag_name(name: str) -> bool:
+    return len(name) <= MAX_TAG_LENGTH and TAG_NAME_RE.fullmatch(name) is not None
+
+
+def normalise_tag_name(text: str) -> str:
+    """Any text as a valid tag name, or "": ``" Machine Learning!"`` -> ``machine-learning``."""
+    name = _NOT_TAG_CHARACTERS.sub("-", (text or "").strip().lower())
+    name = re.sub(r"-{2,}", "-", name).strip("-")
+    return name[:MAX_TAG_LENGTH].strip("-")
 
 
 def validate_tag_names(names: list[str], *, required: bool = True) -> None:
@@ -33,7 +48,7 @@ def validate_tag_names(names: list[str], *, required: bool = True) -> None:
     for name in names:
         if len(name) > MAX_TAG_LENGTH:
             errors.append(f"“{name[:40]}…” is longer than {MAX_TAG_LENGTH} characters.")
-        elif not TAG_NAME_RE.match(name):
+        elif not is_valid_tag_name(name):
             errors.append(
                 f"“{name}” may only use lower-case letters, digits and the characters + # . -"
             )

@@ -194,8 +194,7 @@ def test_edits_are_reflected(engine, indexed):
     with indexed():
         post = make_question(title="Old title about bootcamps")
     with indexed():
-        post.title = "New title about apprenticeships"
-        post.save()
+        post.edit(post.author, title="New title about apprenticeships", body=post.body)
     assert find("bootcamps").total == 0
     assert ids(find("apprenticeships")) == [post.pk]
 
