@@ -3,8 +3,9 @@
 Questions and experience posts are published with ``Post.publish``, answers added with
 ``add_answer`` and comments with ``add_comment`` (so answer and comment counts are kept
 by the domain, not recounted here); ``is_deleted=True`` goes through ``soft_delete`` and
-``score=N`` through N members' ``toggle_vote``. Dates are the one thing set directly: a
-test may need a post from last week, which no domain method makes.
+``score=N`` through N members' ``toggle_vote``. Dates and the view count are the only
+fields set directly: a test may need a post from last week, or one read 1,234 times,
+which no domain method makes.
 """
 
 import itertools
@@ -14,7 +15,7 @@ from kb.models import Comment, Post
 
 _counter = itertools.count(1)
 PASSWORD = "a-Strong-passw0rd"
-_DATE_FIELDS = {"created_at", "edited_at", "last_activity_at"}
+_SET_DIRECTLY = {"created_at", "edited_at", "last_activity_at", "view_count"}
 
 
 def make_user(username=None, **fields) -> User:
@@ -66,8 +67,8 @@ def _publish(kind, author, title, body, tags, fields) -> Post:
 
 
 def _finish(post: Post, fields: dict) -> Post:
-    """Apply a factory's extra fields: votes, deletion and dates (the rest is refused)."""
-    unknown = set(fields) - _DATE_FIELDS - {"score", "is_deleted"}
+    """Apply a factory's extra fields: votes, deletion, dates (anything else is refused)."""
+    unknown = set(fields) - _SET_DIRECTLY - {"score", "is_deleted"}
     if unknown:
         raise TypeError(f"The factories cannot set {sorted(unknown)} directly.")
     for _ in range(fields.pop("score", 0)):

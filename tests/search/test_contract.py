@@ -204,8 +204,7 @@ def test_answers_follow_their_question_title(engine, indexed):
         question = make_question(title="Old wording")
         make_answer(question, body="Some advice.")
     with indexed():
-        question.title = "Fresh wording"
-        question.save()
+        question.edit(question.author, title="Fresh wording", body=question.body)
     assert find("advice is:answer").hits[0].title == "Fresh wording"
     assert question.pk in ids(find("advice"))  # its thread, found through the answer
 
