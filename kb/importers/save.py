@@ -391,7 +391,7 @@ class ImportWriter:
     def _schedule_search_update(self) -> None:
         if self._reindex_everything:
             announce(Post, all_posts=True)
-        elif self._new_post_ids:
+        elif self._new_post_ids or self.report.links:  # links alone change pages only
             announce(Post, *self._new_post_ids)
 
 
