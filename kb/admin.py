@@ -8,7 +8,7 @@ edit posts on the site, which keeps the revision).
 """
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import Truncator
 
 from kb import permissions
@@ -71,6 +71,8 @@ class PostAdmin(_ReadOnlyAdmin):
     list_select_related = ["author"]
     list_per_page = 50
     actions = [soft_delete_posts, restore_posts]
+    # The view-only page still builds a form: say the scheme Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="Title / excerpt", ordering="title")
     def title_or_excerpt(self, post):

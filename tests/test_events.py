@@ -133,10 +133,14 @@ def test_a_rolled_back_change_reindexes_nothing(
     indexed = []
     monkeypatch.setattr("kb.search.reindex_now", lambda ids: indexed.append(ids))
     question, _ = thread
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
+
+    def vote_then_fail():
+        with transaction.atomic():
             question.toggle_vote(bob)
             raise RuntimeError("the request failed after the vote")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        vote_then_fail()
     question.refresh_from_db()
     assert question.score == 0
     assert indexed == []

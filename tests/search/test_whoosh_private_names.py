@@ -41,9 +41,7 @@ def test_the_whoosh_module_names_exist(module, name):
 @pytest.fixture
 def reader(tmp_path):
     """A segment written with whoosh_fast's codec: a term in 3 documents, a number column."""
-    schema = fields.Schema(
-        text=fields.TEXT(), score=fields.COLUMN(columns.NumericColumn("i"))
-    )
+    schema = fields.Schema(text=fields.TEXT(), score=fields.COLUMN(columns.NumericColumn("i")))
     ix = index.create_in(str(tmp_path), schema)
     writer = ix.writer(codec=whoosh_fast.codec())
     for number, text in enumerate(["salary offer", "salary talk", "salary raise now"]):
