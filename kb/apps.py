@@ -10,5 +10,6 @@ class KbConfig(AppConfig):
         from kb import checks, signals  # noqa: F401  (checks registers on import)
         from kb.search import signals as search_signals
 
+        # The page cache and the search index subscribe to kb.events.content_changed.
         signals.connect()
         search_signals.connect()

@@ -43,7 +43,8 @@ def _bump_now() -> None:
 
 
 def bump_content_version() -> None:
-    """Invalidate every cached page. Call after any write that changes what pages show.
+    """Invalidate every cached page: kb/signals.py calls it for each ``content_changed``
+    event (kb/events.py) and for the few writes made outside the domain methods.
 
     Bumps now and again after the commit: a reader that rendered the old rows between the
     write and the commit may have cached them under the first new version.

@@ -9,13 +9,11 @@ from django.utils import timezone
 
 from kb.form_fields import LimitedCharField
 from kb.models import Post
-from kb.search import schedule_reindex
 from kb.tags import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
     TAG_NAME_RE,
     TAG_SPACE_CLASS,
-    get_or_create_tags,
     parse_tag_input,
     resolve_synonyms,
     validate_tag_names,
@@ -71,7 +69,7 @@ class QuestionForm(forms.Form):
                 # What the live preview checks, from the rules the server applies.
                 "data-max-tags": MAX_TAGS,
                 "data-max-tag-length": MAX_TAG_LENGTH,
-                "data-tag-pattern": TAG_NAME_RE.pattern,
+                "data-tag-pattern": f"^(?:{TAG_NAME_RE.pattern})$",
                 "data-tag-space": TAG_SPACE_CLASS,
             }
         ),
@@ -91,15 +89,10 @@ class QuestionForm(forms.Form):
             repeat = recent_duplicate(author, kind=self.kind, title=title, body=body)
             if repeat:
                 return repeat, False
-            question = Post.objects.create(
-                kind=self.kind,
-                author=author,
-                title=title,
-                body=body,
+            post = Post.publish(
+                author, kind=self.kind, title=title, body=body, tags=self.cleaned_data["tags"]
             )
-            question.tags.set(get_or_create_tags(self.cleaned_data["tags"]))
-        schedule_reindex(question.pk)  # the save signal indexed it before the tags were set
-        return question, True
+        return post, True
 
 
 class ExperienceForm(QuestionForm):

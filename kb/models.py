@@ -9,7 +9,21 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
+from kb.events import announce
+
 SLUG_MAX_LENGTH = 80
+
+
+def slug_for(title: str) -> str:
+    """The URL slug of a title: the one rule for posts made on the site and imported."""
+    return slugify(title)[:SLUG_MAX_LENGTH].strip("-") or "post"
+
+
+def render_body(body: str, body_format: str = "markdown") -> str:
+    """The stored HTML of a body: Markdown rendered, or imported HTML sanitised."""
+    from kb.markdown import render_markdown, sanitize_html
+
+    return sanitize_html(body) if body_format == "html" else render_markdown(body)
 
 
 class PostQuerySet(models.QuerySet):
@@ -138,14 +152,9 @@ class Post(models.Model):
         return self.title or f"{self.get_kind_display()} #{self.pk}"
 
     def save(self, *args, **kwargs):
-        from kb.markdown import render_markdown, sanitize_html
-
         if self.title:
-            self.slug = slugify(self.title)[:SLUG_MAX_LENGTH].strip("-") or "post"
-        if self.body_format == "html":
-            self.body_html = sanitize_html(self.body)
-        else:
-            self.body_html = render_markdown(self.body)
+            self.slug = slug_for(self.title)
+        self.body_html = render_body(self.body, self.body_format)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -153,6 +162,19 @@ class Post(models.Model):
             return f"{self.parent.get_absolute_url()}#answer-{self.pk}"
         name = "kb:question-detail" if self.is_question else "kb:post-detail"
         return reverse(name, args=[self.pk, self.slug or "post"])
+
+    @classmethod
+    def publish(cls, author, *, kind: str, title: str, body: str, tags=()) -> "Post":
+        """Ask a question or write an experience post, with its tags (names, made if new;
+        synonyms rewritten to their targets)."""
+        from kb.tags import get_or_create_tags, resolve_synonyms
+
+        with transaction.atomic():
+            post = cls.objects.create(kind=kind, author=author, title=title, body=body)
+            if tags:
+                post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
+        announce(Post, post.pk)
+        return post
 
     @property
     def is_question(self) -> bool:
@@ -183,7 +205,10 @@ class Post(models.Model):
         prefetched = getattr(self, "_shown_comments", None)
         if prefetched is not None:
             return prefetched
-        return list(_visible_comments().filter(post=self))
+        comments = list(_visible_comments().filter(post=self))
+        for comment in comments:
+            comment.post = self  # permission checks read it: no query per comment
+        return comments
 
     def toggle_vote(self, user) -> tuple[bool, int]:
         """Upvote, or retract the user's upvote: returns (voted now, new score)."""
@@ -209,19 +234,8 @@ class Post(models.Model):
             _add_reputation(self.author_id, delta * points)
             score = Post.objects.values_list("score", flat=True).get(pk=self.pk)
         self.score = score
-        _changed(self.pk)
+        announce(Post, self.pk)
         return voted, score
-
-    @classmethod
-    def publish(cls, kind: str, author, *, title: str, body: str, tags: list[str]) -> "Post":
-        """A new question or experience post with its tags (synonyms rewritten to targets)."""
-        from kb.tags import get_or_create_tags, resolve_synonyms
-
-        with transaction.atomic():
-            post = cls.objects.create(kind=kind, author=author, title=title, body=body)
-            post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
-        _changed(post.pk)  # the save signal indexed it before the tags were set
-        return post
 
     def add_answer(self, author, body: str) -> "Post":
         with transaction.atomic():
@@ -232,17 +246,29 @@ class Post(models.Model):
             Post.objects.filter(pk=self.pk).update(
                 answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
             )
-        _changed(self.pk, answer.pk)
+        announce(Post, self.pk, answer.pk)
         return answer
 
     def accept(self, answer: "Post", *, by) -> None:
-        """Mark ``answer`` accepted (replacing any other): +15 to its author, moved on change."""
+        """Mark ``answer`` accepted (replacing any other): +15 to its author, moved on change.
+
+        Raises ``AnswerGone`` when the question or the answer is deleted, or the answer is
+        not one of this question's.
+        """
         self._check_can_accept(by)
-        if answer.parent_id != self.pk or not answer.is_answer or answer.is_deleted:
-            raise ValueError("Only a visible answer to this question can be accepted.")
         with transaction.atomic():
-            # The lock orders concurrent accepts, so the 15 points move exactly once.
-            current = Post.objects.select_for_update().get(pk=self.pk)
+            # Question row first, then the answer: soft_delete locks in the same order, so
+            # an answer deleted while it is being accepted is seen deleted here (or, if the
+            # accept wins, unaccepted by the delete), and concurrent accepts move the 15
+            # points exactly once.
+            current, answer_now = _lock_thread(self.pk, answer.pk)
+            if (
+                current.is_deleted
+                or answer_now.is_deleted
+                or not answer_now.is_answer
+                or answer_now.parent_id != self.pk
+            ):
+                raise AnswerGone("Only a visible answer to this question can be accepted.")
             previous_id = current.accepted_answer_id
             if previous_id != answer.pk:
                 if previous_id:
@@ -252,7 +278,7 @@ class Post(models.Model):
                 )
                 self._move_accept_reputation(answer.pk, +1)
         self.accepted_answer_id = answer.pk
-        _changed(self.pk, answer.pk, previous_id)
+        announce(Post, self.pk, answer.pk, previous_id)
 
     def unaccept(self, *, by) -> None:
         self._check_can_accept(by)
@@ -263,19 +289,14 @@ class Post(models.Model):
                 self._move_accept_reputation(previous_id, -1)
                 Post.objects.filter(pk=self.pk).update(accepted_answer=None)
         self.accepted_answer_id = None
-        _changed(self.pk, previous_id)
-
-    def can_accept(self, user) -> bool:
-        return (
-            self.is_question
-            and user.is_authenticated
-            and (user.pk == self.author_id or user.is_staff)
-        )
+        announce(Post, self.pk, previous_id)
 
     def _check_can_accept(self, user) -> None:
         from django.core.exceptions import PermissionDenied
 
-        if not self.can_accept(user):
+        from kb.permissions import can_accept
+
+        if not can_accept(user, self):
             raise PermissionDenied("Only the asker can accept an answer.")
 
     def _move_accept_reputation(self, answer_id: int, sign: int) -> None:
@@ -288,13 +309,10 @@ class Post(models.Model):
             comment = Comment.objects.create(post=self, author=author, body=body)
             # F(): two comments posted at once both count.
             Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
-        _changed(self.pk)
+        announce(Post, self.pk)
         return comment
 
     # -- editing, soft delete, restore ---------------------------------------------------
-
-    def can_edit(self, user) -> bool:
-        return user.is_authenticated and (user.pk == self.author_id or user.is_staff)
 
     def tag_names(self) -> list[str]:
         return sorted(tag.name for tag in self.tags.all())
@@ -325,7 +343,8 @@ class Post(models.Model):
             self.save(update_fields=["title", "slug", "body", "body_html", "edited_at"])
             if tags is not None and not self.is_answer:
                 self.tags.set(get_or_create_tags(tags))
-        _changed(self.pk)
+        # Its answers show its title and tags in search: the search layer follows them.
+        announce(Post, self.pk)
         return revision
 
     def _edit_changes_nothing(self, *, body: str, title: str, tags: list | None) -> bool:
@@ -338,11 +357,13 @@ class Post(models.Model):
     def soft_delete(self, *, by) -> None:
         """Hide the post (kept in the database). An accepted answer is unaccepted first."""
         with transaction.atomic():
+            if self.is_answer:
+                # The same rows in the same order as accept(): question, then answer.
+                question, _ = _lock_thread(self.parent_id, self.pk)
             hidden = Post.objects.filter(pk=self.pk, is_deleted=False).update(
                 is_deleted=True, deleted_at=timezone.now(), deleted_by=by
             )
             if hidden and self.is_answer:
-                question = Post.objects.select_for_update().get(pk=self.parent_id)
                 if question.accepted_answer_id == self.pk:
                     question._move_accept_reputation(self.pk, -1)
                     Post.objects.filter(pk=question.pk).update(accepted_answer=None)
@@ -352,7 +373,8 @@ class Post(models.Model):
                 )
         if hidden:
             self.is_deleted = True
-            _changed(self.pk, self.parent_id)
+            # A deleted question's answers leave search results with it.
+            announce(Post, self.pk, self.parent_id)
 
     def restore(self, *, by) -> None:
         """Staff only: show a soft-deleted post again (an answer counts again)."""
@@ -369,7 +391,7 @@ class Post(models.Model):
                 Post.objects.filter(pk=self.parent_id).update(answer_count=F("answer_count") + 1)
         if shown:
             self.is_deleted = False
-            _changed(self.pk, self.parent_id)
+            announce(Post, self.pk, self.parent_id)
 
 
 VOTE_REPUTATION = {
@@ -387,13 +409,14 @@ def _add_reputation(user_id: int, points: int) -> None:
         User.objects.filter(pk=user_id).update(reputation=F("reputation") + points)
 
 
-def _changed(*post_ids) -> None:
-    """After an update() (which sends no signal): fresh cached pages and search documents."""
-    from kb.cache import bump_content_version
-    from kb.search import schedule_reindex
+class AnswerGone(ValueError):
+    """The answer (or its question) was deleted, or is not an answer to this question."""
 
-    bump_content_version()
-    schedule_reindex(*[pk for pk in post_ids if pk])
+
+def _lock_thread(question_id: int, answer_id: int) -> tuple[Post, Post]:
+    """Lock a question's row, then one answer's: the order every writer of both uses."""
+    rows = Post.objects.select_for_update()
+    return rows.get(pk=question_id), rows.get(pk=answer_id)
 
 
 def _visible_comments():
@@ -463,9 +486,6 @@ class Comment(models.Model):
         self.body_html = render_inline_markdown(self.body)
         super().save(*args, **kwargs)
 
-    def can_delete(self, user) -> bool:
-        return user.is_authenticated and (user.pk == self.author_id or user.is_staff)
-
     def soft_delete(self) -> bool:
         """Hide the comment; False when it was hidden already (a second click counts once)."""
         with transaction.atomic():
@@ -477,8 +497,20 @@ class Comment(models.Model):
                 )
         self.is_deleted = True
         if hidden:
-            _changed(self.post_id)
+            announce(Comment, self.post_id)
         return bool(hidden)
+
+    def restore(self) -> bool:
+        """Show a hidden comment again; False when it was shown already."""
+        with transaction.atomic():
+            shown = Comment.objects.filter(pk=self.pk, is_deleted=True).update(is_deleted=False)
+            if shown:
+                # F(): see soft_delete.
+                Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") + 1)
+        self.is_deleted = False
+        if shown:
+            announce(Comment, self.post_id)
+        return bool(shown)
 
 
 class Revision(models.Model):
@@ -547,6 +579,8 @@ class TagSynonym(models.Model):
             items.filter(object_id__in=list(already_on_target)).delete()
             items.update(tag=self.target)
             source_tag.delete()
+        # A bulk update: no per-row signal, so the pages and search learn it here.
+        announce(TagSynonym, *post_ids)
         return post_ids
 
 

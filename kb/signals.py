@@ -1,7 +1,14 @@
-"""Cross-cutting hooks: any write to shown content invalidates the anonymous page cache.
+"""The page cache follows content: every change invalidates the cached anonymous pages.
 
-Writes made with ``QuerySet.update()`` send no signal: call
-``kb.cache.bump_content_version()`` after those (accept, soft delete by update, ...).
+Domain writes (posts, votes, comments, accepts, retagging, imports) arrive as the
+``kb.events.content_changed`` event. The model signals below remain only for writes that do
+not go through a domain method:
+
+- a member's profile (accounts: a display name shows on every page they posted on);
+- tag descriptions, synonyms and post links, edited with plain model forms (tag pages,
+  the admin), and taggit's own Tag admin (renames and tagged items);
+- hard deletes of posts, votes and comments, which only happen by cascade (an account
+  deleted) or from a shell: the admin no longer hard-deletes them.
 """
 
 from django.contrib.auth import get_user_model
@@ -9,9 +16,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
 from kb.cache import bump_content_version
+from kb.events import content_changed
 from kb.models import Comment, Post, PostLink, TagInfo, TagSynonym, Vote
 
-CONTENT_MODELS = (Post, Vote, Comment, TagInfo, TagSynonym, PostLink, Tag, TaggedItem)
+EDITED_OUTSIDE_THE_DOMAIN = (TagInfo, TagSynonym, PostLink, Tag, TaggedItem)
+DELETED_BY_CASCADE = (Post, Vote, Comment)
 
 
 def _content_changed(sender, **kwargs):
@@ -26,8 +35,11 @@ def _user_changed(sender, update_fields=None, **kwargs):
 
 
 def connect() -> None:
-    for model in CONTENT_MODELS:
+    content_changed.connect(_content_changed, dispatch_uid="kb-cache-content")
+    for model in EDITED_OUTSIDE_THE_DOMAIN:
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"kb-cache-save-{model}")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"kb-cache-delete-{model}")
+    for model in DELETED_BY_CASCADE:
         post_delete.connect(_content_changed, sender=model, dispatch_uid=f"kb-cache-delete-{model}")
     m2m_changed.connect(_content_changed, sender=TaggedItem, dispatch_uid="kb-cache-tags")
     post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="kb-cache-user")

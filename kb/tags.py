@@ -1,6 +1,8 @@
 """Tag names: parsing what users type, validating it, synonyms, and URL-safe slugs.
 
-Tag names are lower-case ``[a-z0-9+#.-]`` (so ``c++``, ``c#`` and ``.net`` work).
+Tag names are lower-case ``[a-z0-9+#.-]``, at most 35 characters (so ``c++``, ``c#`` and
+``.net`` work): ``is_valid_tag_name`` is that rule, the one the forms, the search query
+parser and the importers share; ``normalise_tag_name`` makes any text fit it.
 Slugs are what URLs use: ``+`` separates several tags in ``/questions/tagged/a+b/``,
 so a slug never contains one (``c++`` -> ``cpp``, ``c#`` -> ``csharp``).
 """
@@ -14,7 +16,9 @@ from taggit.models import Tag
 
 MAX_TAGS = 5
 MAX_TAG_LENGTH = 35
-TAG_NAME_RE = re.compile(r"^[a-z0-9+#.-]+$")
+TAG_CHARACTERS = "a-z0-9+#.-"  # inside a regex character class
+TAG_NAME_RE = re.compile(rf"[{TAG_CHARACTERS}]+")
+_NOT_TAG_CHARACTERS = re.compile(rf"[^{TAG_CHARACTERS}]+")
 _SLUG_REPLACEMENTS = (("+", "p"), ("#", "sharp"), (".", "dot"))
 
 
@@ -36,14 +40,26 @@ def parse_tag_input(raw: str) -> list[str]:
     """
     raw = raw or ""
     parts = raw.split(",") if "," in raw else _SPACES_RE.split(raw)
-    names = (normalize_tag_name(part) for part in parts)
+    names = (_typed_tag_name(part) for part in parts)
     return list(dict.fromkeys(name for name in names if name))
 
 
-def normalize_tag_name(text: str) -> str:
-    """``  Machine  learning- `` -> ``machine-learning``: lower case, inner spaces as one hyphen."""
+def _typed_tag_name(text: str) -> str:
+    """One typed tag: ``  Machine  learning- `` -> ``machine-learning`` (validated later, so
+    a character tags may not use stays, for the form to name it)."""
     name = _SPACES_RE.sub("-", text.lower())
     return _HYPHENS_RE.sub("-", name).strip("-")
+
+
+def is_valid_tag_name(name: str) -> bool:
+    return len(name) <= MAX_TAG_LENGTH and TAG_NAME_RE.fullmatch(name) is not None
+
+
+def normalise_tag_name(text: str) -> str:
+    """Any text as a valid tag name, or "": ``" Machine Learning!"`` -> ``machine-learning``."""
+    name = _NOT_TAG_CHARACTERS.sub("-", (text or "").strip().lower())
+    name = re.sub(r"-{2,}", "-", name).strip("-")
+    return name[:MAX_TAG_LENGTH].strip("-")
 
 
 def validate_tag_names(names: list[str], *, required: bool = True) -> None:
@@ -55,7 +71,7 @@ def validate_tag_names(names: list[str], *, required: bool = True) -> None:
     for name in names:
         if len(name) > MAX_TAG_LENGTH:
             errors.append(f"“{name[:40]}…” is longer than {MAX_TAG_LENGTH} characters.")
-        elif not TAG_NAME_RE.match(name):
+        elif not is_valid_tag_name(name):
             errors.append(
                 f"“{name}” may only use lower-case letters, digits and the characters + # . -"
             )

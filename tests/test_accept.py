@@ -1,6 +1,10 @@
 """Accepting an answer: asker or staff only, +15 moved on change, undone exactly."""
 
+import threading
+
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -147,3 +151,56 @@ def test_a_deleted_answer_cannot_be_accepted(alice_client, alice):
     question = make_question(alice)
     answer = make_answer(question, is_deleted=True)
     assert alice_client.post(_accept_url(answer)).status_code == 404
+
+
+RACE_RUNS = 30
+
+
+def _race(*actions) -> None:
+    """Run the actions at the same moment, each in its own thread and connection."""
+    barrier = threading.Barrier(len(actions))
+
+    def run(action):
+        barrier.wait()
+        try:
+            action()
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_while_the_author_deletes_never_leaves_a_deleted_answer_accepted():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks; SQLite serialises writers anyway")
+    asker, answerer = make_user("asker"), make_user("answerer")
+    asker_client, answerer_client = Client(), Client()
+    asker_client.force_login(asker)
+    answerer_client.force_login(answerer)
+    bad_states, statuses = [], set()
+    for run in range(RACE_RUNS):
+        question = make_question(asker)
+        answer = make_answer(question, author=answerer)
+
+        def accept(question=question, answer=answer):
+            statuses.add(asker_client.post(_accept_url(answer)).status_code)
+
+        def delete(answer=answer):
+            delete_url = reverse("kb:post-delete", args=[answer.pk])
+            statuses.add(answerer_client.post(delete_url).status_code)
+
+        _race(accept, delete)
+        question.refresh_from_db()
+        answer.refresh_from_db()
+        accepted = question.accepted_answer_id == answer.pk
+        if not answer.is_deleted or accepted:  # the delete always wins in the end
+            bad_states.append((run, answer.is_deleted, accepted))
+    assert statuses <= {302, 404}
+    assert bad_states == []
+    # Every accept that happened was undone by the delete: no +15 is left behind.
+    assert _rep(answerer) == 0

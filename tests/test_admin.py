@@ -2,9 +2,10 @@
 
 import pytest
 from django.contrib import admin as django_admin
-from django.test import Client
+from django.test import Client, RequestFactory
 from taggit.models import Tag
 
+from accounts.models import User
 from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
 from kb.tags import get_or_create_tags
 from tests.factories import make_answer, make_comment, make_question, make_user
@@ -111,7 +112,6 @@ def test_hiding_twice_does_not_double_count(admin_client):
 def test_comment_delete_and_restore_actions(admin_client):
     question = make_question()
     comment = make_comment(question, body="Buy followers cheap, visit my site today")
-    Post.objects.filter(pk=question.pk).update(comment_count=1)
     admin_client.post(
         "/admin/kb/comment/", {"action": "delete_comments", "_selected_action": [comment.pk]}
     )
@@ -155,3 +155,111 @@ def test_adding_a_synonym_in_the_admin_retags_posts(admin_client):
     assert response.status_code == 302
     assert [tag.name for tag in question.tags.all()] == ["mle"]
     assert not Tag.objects.filter(name="ml-engineer").exists()
+
+
+def _rep(user):
+    return User.objects.values_list("reputation", flat=True).get(pk=user.pk)
+
+
+@pytest.mark.parametrize("model", [Post, Vote, Comment])
+def test_posts_votes_and_comments_have_no_hard_delete(admin_client, model):
+    request = RequestFactory().get("/admin/")
+    request.user = User.objects.get(username="root")
+    model_admin = django_admin.site._registry[model]
+    assert not model_admin.has_delete_permission(request)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    name = model._meta.model_name
+    assert 'value="delete_selected"' not in admin_client.get(f"/admin/kb/{name}/").content.decode()
+
+
+def test_the_post_page_in_the_admin_has_no_delete_button_and_no_form(admin_client):
+    question = make_question(title="A question a moderator looks at")
+    html = admin_client.get(f"/admin/kb/post/{question.pk}/change/").content.decode()
+    assert "A question a moderator looks at" in html
+    assert "deletelink" not in html
+    assert 'name="_save"' not in html
+    assert admin_client.get(f"/admin/kb/post/{question.pk}/delete/").status_code == 403
+    assert (
+        admin_client.post(f"/admin/kb/post/{question.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert Post.objects.filter(pk=question.pk).exists()
+
+
+def test_a_post_cannot_be_rewritten_in_the_admin(admin_client):
+    question = make_question(title="The asker's own words stay")
+    response = admin_client.post(
+        f"/admin/kb/post/{question.pk}/change/", {"title": "Rewritten", "body": "Rewritten body"}
+    )
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert question.title == "The asker's own words stay"
+
+
+def test_a_vote_cannot_be_added_or_changed_in_the_admin(admin_client):
+    answer = make_answer(make_question())
+    voter = make_user()
+    answer.toggle_vote(voter)
+    vote = Vote.objects.get()
+    assert admin_client.get("/admin/kb/vote/add/").status_code == 403
+    response = admin_client.post(f"/admin/kb/vote/{vote.pk}/change/", {"value": "-1"})
+    assert response.status_code == 403
+    vote.refresh_from_db()
+    assert vote.value == 1
+
+
+def test_hiding_an_accepted_answer_unaccepts_it_and_takes_back_fifteen(admin_client, alice, bob):
+    question = make_question(author=alice)
+    answer = make_answer(question, author=bob)
+    question.accept(answer, by=alice)
+    assert _rep(bob) == 15
+    response = admin_client.post(
+        "/admin/kb/post/", {"action": "soft_delete_posts", "_selected_action": [answer.pk]}
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.accepted_answer_id is None
+    assert question.answer_count == 0
+    assert _rep(bob) == 0
+
+
+def test_a_bulk_hide_that_fails_half_way_hides_nothing(admin_client, monkeypatch):
+    first, second = make_question(), make_question()
+    real_soft_delete = Post.soft_delete
+    calls = []
+
+    def fail_on_the_second(post, *, by):
+        calls.append(post.pk)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        real_soft_delete(post, by=by)
+
+    monkeypatch.setattr(Post, "soft_delete", fail_on_the_second)
+    with pytest.raises(RuntimeError):
+        admin_client.post(
+            "/admin/kb/post/",
+            {"action": "soft_delete_posts", "_selected_action": [first.pk, second.pk]},
+        )
+    assert len(calls) == 2
+    assert not Post.objects.filter(is_deleted=True).exists()
+
+
+def test_withdrawing_votes_in_the_admin_restores_score_and_reputation(admin_client, alice):
+    answer = make_answer(make_question(), author=alice)
+    voters = [make_user(), make_user()]
+    for voter in voters:
+        answer.toggle_vote(voter)
+    assert _rep(alice) == 20
+    response = admin_client.post(
+        "/admin/kb/vote/",
+        {
+            "action": "withdraw_votes",
+            "_selected_action": list(Vote.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+    assert "2 vote(s) withdrawn." in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.score == 0
+    assert not Vote.objects.exists()
+    assert _rep(alice) == 0

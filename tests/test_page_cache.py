@@ -127,8 +127,9 @@ def test_a_new_question_shows_at_once(client, question):
 
 def test_an_edit_shows_at_once(client, question):
     def edit():
-        question.title = "The edited title of the cached question"
-        question.save()
+        question.edit(
+            question.author, title="The edited title of the cached question", body=question.body
+        )
 
     assert "The edited title of the cached question" in _cached_then(client, "/", edit)
 

@@ -93,8 +93,7 @@ def test_comments_show_under_question_and_answer_but_not_deleted_ones(client):
     make_comment(question, body="A comment on the *question* itself.")
     make_comment(answer, body="A comment on the answer, quite useful.")
     gone = make_comment(answer, body="A deleted comment nobody should see.")
-    gone.is_deleted = True
-    gone.save()
+    gone.soft_delete()
     html = client.get(question.get_absolute_url()).content.decode()
     assert "A comment on the <em>question</em> itself." in html
     assert "A comment on the answer" in html

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kb.tags import MAX_TAG_LENGTH, MAX_TAGS
-
-_INVALID_TAG_CHARS = re.compile(r"[^a-z0-9+#.-]+")
+from kb.tags import MAX_TAGS, normalise_tag_name
 
 
 class ImportFileError(Exception):
@@ -87,11 +84,10 @@ class Thread:
 
 
 def normalise_tags(names: list[str]) -> list[str]:
-    """Imported tag names made valid for us: lower-case, ``[a-z0-9+#.-]``, 35 chars, 5 tags."""
+    """Imported tag names made valid (``kb.tags.normalise_tag_name``), repeats out, 5 at most."""
     cleaned = []
     for name in names:
-        tag = _INVALID_TAG_CHARS.sub("-", (name or "").strip().lower())
-        tag = re.sub(r"-{2,}", "-", tag).strip("-")[:MAX_TAG_LENGTH].strip("-")
+        tag = normalise_tag_name(name)
         if tag and tag not in cleaned:
             cleaned.append(tag)
     return cleaned[:MAX_TAGS]

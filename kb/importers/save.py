@@ -1,11 +1,14 @@
 """Write parsed threads with the models: one shared path for every importer.
 
-Rows go in with ``bulk_create`` in batches, so ``Post.save()`` (which renders Markdown) is
-not called: bodies are rendered here, Markdown through ``render_markdown`` and Stack
-Exchange HTML through ``sanitize_html`` (the same sanitiser). Imported scores go into
-``source_score``; local ``score`` and the placeholder users' reputation stay untouched.
-Idempotent: ``(source, source_id)`` rows that exist are skipped. The caller owns the
-transaction (``transaction.atomic``), so a failure leaves nothing behind.
+Rows go in with ``bulk_create`` in batches, so ``Post.save()`` is not called: slugs and
+bodies are made with the model's own rules (``slug_for``, ``render_body``: Markdown
+rendered, Stack Exchange HTML sanitised). Imported scores go into ``source_score``: no
+local votes are made, so local ``score`` stays 0. Accepted answers go through
+``Post.accept``, as on the site (the answer's author gets the +15 that unaccepting would
+take back). At the end one ``content_changed`` event names the new posts, for the page
+cache and the search index. Idempotent: ``(source, source_id)`` rows that exist are
+skipped. The caller owns the transaction (``transaction.atomic``), so a failure leaves
+nothing behind.
 """
 
 from __future__ import annotations
@@ -17,12 +20,11 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from kb.events import announce
 from kb.importers.base import (
     ImportedComment,
     ImportedLink,
@@ -31,8 +33,8 @@ from kb.importers.base import (
     ImportFileError,
     Thread,
 )
-from kb.markdown import render_inline_markdown, render_markdown, sanitize_html
-from kb.models import SLUG_MAX_LENGTH, Comment, Post, PostLink
+from kb.markdown import render_inline_markdown
+from kb.models import Comment, Post, PostLink, render_body, slug_for
 from kb.tags import get_or_create_tags, resolve_synonyms
 
 BATCH_SIZE = 500
@@ -191,17 +193,14 @@ class ImportWriter:
         self._note_new_posts([row.pk for row in created])
 
     def _post_row(self, post: ImportedPost, authors: dict[str, int], parents: dict[str, int]):
-        html = (
-            sanitize_html(post.body) if post.body_format == "html" else render_markdown(post.body)
-        )
         title = post.title[:300]
-        slug = (slugify(title)[:SLUG_MAX_LENGTH].strip("-") or "post") if title else ""
         return Post(
             kind=post.kind,
             title=title,
-            slug=slug,
+            slug=slug_for(title) if title else "",
             body=post.body,
-            body_html=html,
+            body_format=post.body_format,
+            body_html=render_body(post.body, post.body_format),
             author_id=authors[post.author.key],
             parent_id=parents.get(post.parent_source_id) if post.kind == "answer" else None,
             created_at=post.created_at,
@@ -246,12 +245,13 @@ class ImportWriter:
         if not self._pending_accepts:
             return
         answers = self._existing_post_ids(list(self._pending_accepts))
-        for answer_source_id, answer_pk in answers.items():
-            question_pk = self._pending_accepts.pop(answer_source_id)
-            updated = Post.objects.filter(pk=question_pk, accepted_answer__isnull=True).update(
-                accepted_answer_id=answer_pk
-            )
-            self.report.accepted += updated
+        wanted = {self._pending_accepts.pop(source_id): pk for source_id, pk in answers.items()}
+        questions = Post.objects.filter(pk__in=wanted, accepted_answer__isnull=True)
+        for question in questions.select_related("author"):
+            answer = Post(pk=wanted[question.pk], kind=Post.Kind.ANSWER, parent_id=question.pk)
+            # As if the asker accepted it here; accept() checks the answer under its lock.
+            question.accept(answer, by=question.author)
+            self.report.accepted += 1
 
     def _existing_post_ids(self, source_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -391,14 +391,10 @@ class ImportWriter:
         return per_model.get(User._meta.label, 0)
 
     def _schedule_search_update(self) -> None:
-        from kb import search
-        from kb.cache import bump_content_version
-
         if self._reindex_everything:
-            transaction.on_commit(search.rebuild_from_database)
-        elif self._new_post_ids:
-            search.schedule_reindex(*self._new_post_ids)
-        transaction.on_commit(bump_content_version)
+            announce(Post, all_posts=True)
+        elif self._new_post_ids or self.report.links:  # links alone change pages only
+            announce(Post, *self._new_post_ids)
 
 
 _REPORT_FIELD = {

@@ -4,19 +4,18 @@
 ``settings.INDEX_DIR``), ``postgres`` (full-text search in the database, GIN index) or
 ``tantivy`` (on disk, fast). Everything else in the project talks to this module only:
 
-- ``schedule_reindex(*post_ids)``: call after any change that affects search (create,
-  edit, delete/restore, vote, accept, retag, F()-updates that send no signal). Runs after
-  the transaction commits; a failure is logged and never loses the post (the database
-  is the truth; ``manage.py rebuild_index`` restores the index, ``check_index`` finds drift).
-  Post saves and deletes are picked up by signals already (kb/search/signals.py). A
-  question's answers follow it: out of the index when it is deleted, back when it is
-  restored or retitled (``reindex_now``), so callers pass the question's id alone.
+- ``schedule_reindex(*post_ids)``: re-index after the transaction commits; a failure is
+  logged and never loses the post (the database is the truth; ``manage.py rebuild_index``
+  restores the index, ``check_index`` finds drift). The domain does not call it: every
+  change arrives as ``kb.events.content_changed``, subscribed in kb/search/signals.py.
+  A question's answers follow it: out of the index when it is deleted, back when it is
+  restored or retitled (``reindex_now``), so the question's id alone is enough.
 - ``search(parsed, page, sort)`` -> ``SearchPage``; ``parse(raw)`` makes ``parsed``.
 - ``more_like_this(post, n)`` and ``similar_to_title(title, n)``: related questions;
   ``related_questions(post)`` is the never-raising form for the question page, rendered by
   ``templates/kb/includes/related_questions.html`` (context variable ``related_questions``).
 - ``index(post)``, ``remove(post_id)``, ``rebuild(documents)``, ``rebuild_from_database()``:
-  importers call ``rebuild_from_database()`` or ``schedule_reindex(*ids)`` after an import.
+  an import's event asks for ``rebuild_from_database()`` when it changed too many posts.
 """
 
 from __future__ import annotations

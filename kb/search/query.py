@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from kb.search.text import STOP_WORDS, words_of
 from kb.search.vocabulary import EXPANSION_WEIGHT, EXPANSIONS, MAX_EXPANSIONS, QUERY_STOP_WORDS
+from kb.tags import MAX_TAG_LENGTH, is_valid_tag_name
 
 MAX_QUERY_LENGTH = 500
 MAX_WORDS = 24
@@ -42,7 +43,6 @@ KINDS = {
 }
 _YES = {"yes", "true", "1", "y"}
 _NO = {"no", "false", "0", "n"}
-_TAG_RE = re.compile(r"^[a-z0-9+#.-]{1,35}$")
 _USER_RE = re.compile(r"^[\w.@+-]{1,150}$")
 # One token: an optional minus, then a "phrase" (closing quote optional), a [tag]
 # (closing bracket optional) or a run of non-space characters.
@@ -170,7 +170,7 @@ def _add_tag(query: ParsedQuery, name: str, *, negated: bool) -> None:
     name = name.strip().lower()
     if not name:
         return
-    if not _TAG_RE.match(name):
+    if not is_valid_tag_name(name):
         query.messages.append(f"“{name[:40]}” is not a valid tag name; it was left out.")
         return
     (query.excluded_tags if negated else query.tags).append(name)
@@ -316,7 +316,7 @@ def _tags_named(typed: list[str]) -> list[str]:
     candidates: set[str] = set()
     for gram in _ngrams(typed[:MAX_WORDS], 3):
         name = gram.replace(" ", "-")
-        if len(name) > 35 or (" " not in gram and gram in QUERY_STOP_WORDS):
+        if len(name) > MAX_TAG_LENGTH or (" " not in gram and gram in QUERY_STOP_WORDS):
             continue
         candidates |= {name, name.removesuffix("s"), name + "s"}
     if not candidates:

@@ -1,35 +1,43 @@
-"""Keep the search index in step with the database: after each commit, never before.
+"""Keep the search index and the vectors in step with the database, after each commit.
 
-Post saves and deletes are caught here; tag changes (m2m) too. Writes that send no signal
-(``QuerySet.update()`` with F(), soft deletes by update) call
-``kb.search.schedule_reindex(*ids)`` themselves.
+Domain writes arrive as ``kb.events.content_changed`` with the ids of the posts whose
+search document changed; ``schedule_reindex`` runs after the commit, once for all the
+posts of a transaction, and a failed index update is logged, never losing the post (the
+database is the truth: ``rebuild_index`` restores the index). Hard deletes, which only
+happen by cascade (an account deleted) or from a shell, are caught by ``post_delete``.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from taggit.models import TaggedItem
+import logging
 
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from kb import search
+from kb.events import content_changed
 from kb.models import Post
-from kb.search import schedule_reindex
+
+logger = logging.getLogger("kb.search")
 
 
-def _post_saved(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: rebuild_index afterwards
-        return
-    # An answer's accepted state and its question's answer count live on the question.
-    # A question's answers are the search layer's to follow (kb.search.reindex_now).
-    schedule_reindex(instance.pk, instance.parent_id)
+def _content_changed(sender, post_ids=frozenset(), all_posts=False, **kwargs):
+    if all_posts:
+        transaction.on_commit(_rebuild_logged)
+    else:
+        search.schedule_reindex(*post_ids)
+
+
+def _rebuild_logged() -> None:
+    try:
+        search.rebuild_from_database()
+    except Exception:
+        # The import is committed: the database is the truth, rebuild_index restores the index.
+        logger.exception("Rebuilding the search index after an import failed")
 
 
 def _post_deleted(sender, instance, **kwargs):
-    schedule_reindex(instance.pk, *([instance.parent_id] if instance.parent_id else []))
-
-
-def _tags_changed(sender, instance, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Post):
-        schedule_reindex(instance.pk)  # its answers follow when its tags changed
+    search.schedule_reindex(instance.pk, *([instance.parent_id] if instance.parent_id else []))
 
 
 def connect() -> None:
-    post_save.connect(_post_saved, sender=Post, dispatch_uid="kb-search-save")
+    content_changed.connect(_content_changed, dispatch_uid="kb-search-content")
     post_delete.connect(_post_deleted, sender=Post, dispatch_uid="kb-search-delete")
-    m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="kb-search-tags")

@@ -11,23 +11,24 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from kb import permissions
 from kb.forms import CommentForm
-from kb.models import Comment, Post, Vote
+from kb.models import AnswerGone, Comment, Post, Vote
 from kb.ratelimits import limit_reached, rate_limit
 from kb.views.errors import too_many_requests, wants_json
 
 
-def _get_visible_post(pk: int) -> Post:
-    """A post open to votes and comments: not deleted, nor an answer to a deleted question."""
-    post = get_object_or_404(Post.objects.visible().select_related("parent"), pk=pk)
-    if post.is_answer and post.parent.is_deleted:
-        raise Http404("This question was deleted.")
+def _get_public_post(pk: int) -> Post:
+    """A post open to votes and comments (staff too): public, see kb/permissions.py."""
+    post = get_object_or_404(Post.objects.select_related("parent"), pk=pk)
+    if not permissions.is_public(post):
+        raise Http404("This post was deleted.")
     return post
 
 
 def _get_question_for_asker(request, pk: int) -> Post:
     question = get_object_or_404(Post.objects.questions().visible(), pk=pk)
-    if not question.can_accept(request.user):
+    if not permissions.can_accept(request.user, question):
         raise PermissionDenied("Only the asker can accept an answer.")
     return question
 
@@ -42,7 +43,7 @@ def _refuse(request, post: Post, message: str, status: int):
 @require_POST
 @login_required
 def post_vote(request, pk: int):
-    post = _get_visible_post(pk)
+    post = _get_public_post(pk)
     user = request.user
     # Taking back a vote needs no standing: only casting one does.
     if not user.can_vote and not Vote.objects.filter(post=post, user=user).exists():
@@ -65,7 +66,10 @@ def post_vote(request, pk: int):
 def question_accept(request, pk: int, answer_pk: int):
     question = _get_question_for_asker(request, pk)
     answer = get_object_or_404(Post.objects.answers().visible(), pk=answer_pk, parent=question)
-    question.accept(answer, by=request.user)
+    try:
+        question.accept(answer, by=request.user)
+    except AnswerGone:  # deleted a moment ago, after the lookup above
+        raise Http404("This answer was deleted.") from None
     messages.success(request, "Answer accepted.")
     return redirect(f"{question.get_absolute_url()}#answer-{answer.pk}")
 
@@ -83,7 +87,7 @@ def question_unaccept(request, pk: int):
 @login_required
 @rate_limit("comment")
 def comment_create(request, pk: int):
-    post = _get_visible_post(pk)
+    post = _get_public_post(pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _refuse(request, post, "Comment not posted: " + form.errors["body"][0], 400)
@@ -108,7 +112,9 @@ def comment_delete(request, pk: int):
     comment = get_object_or_404(
         Comment.objects.select_related("post__parent"), pk=pk, is_deleted=False
     )
-    if not comment.can_delete(request.user):
+    if not permissions.can_view(request.user, comment.post):
+        raise Http404("This post was deleted.")
+    if not permissions.can_delete_comment(request.user, comment):
         raise PermissionDenied("Only the author or a moderator can delete this comment.")
     comment.soft_delete()
     messages.success(request, "Comment deleted.")

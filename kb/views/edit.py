@@ -7,16 +7,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from kb import permissions
 from kb.forms import BODY_MAX, edit_form_for
 from kb.markdown import render_markdown
 from kb.models import Post
 
 
 def _get_post_for_reader(request, pk: int) -> Post:
-    """The post, or 404 when it (or its question) is deleted, except for staff."""
+    """The post, or 404 when the user may not see it (deleted, for all but staff)."""
     post = get_object_or_404(Post.objects.select_related("parent", "author"), pk=pk)
-    hidden = post.is_deleted or (post.is_answer and post.parent.is_deleted)
-    if hidden and not request.user.is_staff:
+    if not permissions.can_view(request.user, post):
         raise Http404("This post was deleted.")
     return post
 
@@ -24,7 +24,7 @@ def _get_post_for_reader(request, pk: int) -> Post:
 def _get_post_for_editor(request, pk: int) -> Post:
     """The post the user may edit or delete: 404 if they cannot see it, 403 if not theirs."""
     post = _get_post_for_reader(request, pk)
-    if not post.can_edit(request.user):
+    if not permissions.can_edit(request.user, post):
         raise PermissionDenied("Only the author or a moderator can change this post.")
     return post
 
@@ -70,7 +70,8 @@ def post_revisions(request, pk: int):
 @login_required
 def post_delete(request, pk: int):
     post = _get_post_for_editor(request, pk)
-    post.soft_delete(by=request.user)
+    if permissions.can_delete(request.user, post):
+        post.soft_delete(by=request.user)
     messages.success(request, "The post is deleted. A moderator can restore it.")
     if post.is_answer:
         return redirect(post.parent)
@@ -82,9 +83,10 @@ def post_delete(request, pk: int):
 @require_POST
 @login_required
 def post_restore(request, pk: int):
+    post = get_object_or_404(Post.objects.select_related("parent"), pk=pk)
     if not request.user.is_staff:
         raise PermissionDenied("Only staff can restore a deleted post.")
-    post = get_object_or_404(Post.objects.select_related("parent"), pk=pk)
-    post.restore(by=request.user)
+    if permissions.can_restore(request.user, post):
+        post.restore(by=request.user)
     messages.success(request, "The post is restored.")
     return redirect(post.get_absolute_url())

@@ -5,6 +5,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from kb import permissions
 from kb.cache import cache_anonymous_page
 from kb.forms import CommentForm, ExperienceForm
 from kb.models import Post, Vote
@@ -26,7 +27,7 @@ def post_create(request):
 
 def _get_experience_for_reader(request, pk: int) -> Post:
     post = get_object_or_404(Post.objects.experiences().with_author(), pk=pk)
-    if post.is_deleted and not request.user.is_staff:
+    if not permissions.can_view(request.user, post):
         raise Http404("This post was deleted.")
     return post
 

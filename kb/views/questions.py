@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
-from kb import search
+from kb import permissions, search
 from kb.cache import cache_anonymous_page
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
@@ -69,9 +69,9 @@ def ask(request):
 
 
 def _get_question_for_reader(request, pk: int) -> Post:
-    """The question, or 404; staff can still open a deleted one."""
+    """The question, or 404 when the user may not see it (staff can open a deleted one)."""
     question = get_object_or_404(Post.objects.questions().with_author(), pk=pk)
-    if question.is_deleted and not request.user.is_staff:
+    if not permissions.can_view(request.user, question):
         raise Http404("This question was deleted.")
     return question
 
@@ -186,7 +186,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "answers": answers,
         "tags": tags,
         "voted_ids": voted_ids,
-        "can_accept": question.can_accept(request.user),
+        "can_accept": permissions.can_accept(request.user, question),
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),
         "revisions_url": revisions_url(question),

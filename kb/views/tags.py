@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from kb.cache import bump_content_version, cache_anonymous_page
+from kb.cache import cache_anonymous_page
 from kb.models import Post, TagInfo, TagSynonym
-from kb.search import schedule_reindex
 from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validate_tag_names
 from kb.views.browse import (
     UnknownTag,
@@ -197,9 +196,6 @@ def synonym_add(request):
     except IntegrityError:  # another staff member added the same synonym a moment ago
         form.add_error("source", f"“{source}” is already a synonym.")
         return _render_synonyms(request, form, status=400)
-    if moved:
-        schedule_reindex(*moved)
-    bump_content_version()  # the retagging is a bulk update: no per-row signal
     messages.success(
         request,
         f"“{source}” now means “{target.name}”; {len(moved)} post{'s' * (len(moved) != 1)} "

@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from kb import search
 from kb.importers.stackexchange import parse_tags
-from kb.models import Comment, Post, PostLink
+from kb.models import ACCEPT_REPUTATION, Comment, Post, PostLink
 from tests.importers.helpers import (
     CONLANG,
     CONLANG_SITE,
@@ -26,6 +26,12 @@ SOURCE = f"stackexchange:{CONLANG_SITE}"
 # questions or answers; 11 questions have an accepted answer; the questions use 20
 # distinct tags; 65 user ids wrote a post or comment, plus 6 names without an account.
 QUESTIONS, ANSWERS, COMMENTS, ACCEPTED, TAGS, USERS = 54, 115, 230, 11, 20, 71
+
+
+def _accept_points(user) -> int:
+    """The reputation a member's accepted answers earn (their questions' askers differ)."""
+    accepted = Post.objects.filter(accepted_answer__author=user).exclude(author=user)
+    return ACCEPT_REPUTATION * accepted.count()
 
 
 def _import(folder=CONLANG, *args) -> str:
@@ -86,7 +92,10 @@ def test_placeholders_have_no_password_and_no_reputation_from_imported_scores():
     assert author.imported_from == SOURCE
     assert not author.is_active
     assert not author.has_usable_password()
-    assert author.reputation == 0
+    # Scores stay in source_score; an accepted answer earns its +15 as on the site.
+    assert Post.objects.get(source_id="2").source_score > 0
+    assert _accept_points(author) == ACCEPT_REPUTATION
+    assert author.reputation == _accept_points(author)
     assert author.username.startswith(f"se~{CONLANG_SITE}~")
     # rows with only a display name (deleted accounts) become one placeholder per name
     named = User.objects.get(username=f"se~{CONLANG_SITE}~name:user4".replace(":", "~"))
@@ -308,3 +317,40 @@ def test_the_benchmark_generator_writes_an_importable_dump(tmp_path):
     assert Comment.objects.count() == 90
     assert Post.objects.filter(accepted_answer__isnull=False).count() == 10
     assert "1 link" in output
+
+
+def test_imported_accepts_go_through_the_domain_and_can_be_undone_exactly():
+    _import()
+    staff = User.objects.create_user("moderator", is_staff=True)
+    for question in Post.objects.filter(accepted_answer__isnull=False).select_related(
+        "accepted_answer__author"
+    ):
+        answerer = question.accepted_answer.author
+        before = User.objects.get(pk=answerer.pk).reputation
+        question.unaccept(by=staff)
+        after = User.objects.get(pk=answerer.pk).reputation
+        points = 0 if answerer.pk == question.author_id else ACCEPT_REPUTATION
+        assert before - after == points
+    assert not User.objects.filter(reputation__lt=0).exists()
+    assert not User.objects.filter(reputation__gt=0, is_imported=True).exists()
+
+
+def test_imported_html_stays_html_when_the_post_is_edited_later():
+    _import()
+    answer = Post.objects.get(source_id="2")
+    assert answer.body_format == "html"
+    html = answer.body_html
+    staff = User.objects.create_user("moderator", is_staff=True)
+    answer.edit(staff, body=answer.body + "<p>Moderator note.</p>")
+    answer.refresh_from_db()
+    assert answer.body_html.startswith(html.rstrip()[:40])
+    assert "<p>Moderator note.</p>" in answer.body_html
+    assert "&lt;p&gt;" not in answer.body_html
+
+
+def test_imported_slugs_follow_the_model_rule():
+    from kb.models import slug_for
+
+    _import()
+    for post in Post.objects.exclude(title=""):
+        assert post.slug == slug_for(post.title)

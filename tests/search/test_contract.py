@@ -194,8 +194,7 @@ def test_edits_are_reflected(engine, indexed):
     with indexed():
         post = make_question(title="Old title about bootcamps")
     with indexed():
-        post.title = "New title about apprenticeships"
-        post.save()
+        post.edit(post.author, title="New title about apprenticeships", body=post.body)
     assert find("bootcamps").total == 0
     assert ids(find("apprenticeships")) == [post.pk]
 
@@ -205,8 +204,7 @@ def test_answers_follow_their_question_title(engine, indexed):
         question = make_question(title="Old wording")
         make_answer(question, body="Some advice.")
     with indexed():
-        question.title = "Fresh wording"
-        question.save()
+        question.edit(question.author, title="Fresh wording", body=question.body)
     assert find("advice is:answer").hits[0].title == "Fresh wording"
     assert question.pk in ids(find("advice"))  # its thread, found through the answer
 

@@ -107,8 +107,7 @@ def test_an_edit_updates_the_phrase_pairs(postgres, indexed):
         post = make_question(title="Career notes", body="I love machine learning work.")
     assert ids(find('"machine learning"')) == [post.pk]
     with indexed():
-        post.body = "I love learning about every machine."
-        post.save()
+        post.edit(post.author, title=post.title, body="I love learning about every machine.")
     assert ids(find('"machine learning"')) == []
     assert ids(find('"learning about every machine"')) == [post.pk]
 

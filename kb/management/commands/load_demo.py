@@ -95,7 +95,7 @@ class DemoLoader:
         post = Post.objects.filter(kind=kind, author=author, title=entry.title).first()
         if post is None:
             post = Post.publish(
-                kind, author, title=entry.title, body=entry.body, tags=list(entry.tags)
+                author, kind=kind, title=entry.title, body=entry.body, tags=list(entry.tags)
             )
             created_at = self.now - timedelta(days=entry.days_ago)
             self._set(

@@ -1,0 +1,66 @@
+"""Who may see and change a post or a comment: the one place that decides.
+
+Views (through ``get_object_or_404`` and these functions), templates (the filters in
+``kb/templatetags/permissions.py``) and the admin all ask here. The rules:
+
+- everyone sees a post that is public: not deleted, and not an answer to a deleted
+  question; staff also see hidden posts (to restore them), nobody else does, authors included;
+- the author and staff edit a post they can see; a public post can be deleted by them;
+- staff restore a deleted post;
+- the asker and staff accept an answer on a public question;
+- votes and comments go to public posts only (``is_public``);
+- the comment's author and staff delete a comment on a post they can see.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kb.models import Comment, Post
+
+
+def is_public(post: Post) -> bool:
+    """Not deleted, nor an answer under a deleted question (reads ``post.parent``)."""
+    if post.is_deleted:
+        return False
+    return not (post.is_answer and post.parent.is_deleted)
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and user.is_staff
+
+
+def _is_author(user, post: Post) -> bool:
+    return user.is_authenticated and user.pk == post.author_id
+
+
+def can_view(user, post: Post) -> bool:
+    return is_public(post) or _is_staff(user)
+
+
+def can_edit(user, post: Post) -> bool:
+    return can_view(user, post) and (_is_author(user, post) or _is_staff(user))
+
+
+def can_delete(user, post: Post) -> bool:
+    return not post.is_deleted and can_edit(user, post)
+
+
+def can_restore(user, post: Post) -> bool:
+    return post.is_deleted and _is_staff(user)
+
+
+def can_accept(user, question: Post) -> bool:
+    """Accept or unaccept answers of this question."""
+    return (
+        question.is_question
+        and not question.is_deleted
+        and (_is_author(user, question) or _is_staff(user))
+    )
+
+
+def can_delete_comment(user, comment: Comment) -> bool:
+    if comment.is_deleted or not can_view(user, comment.post):
+        return False
+    return _is_staff(user) or (user.is_authenticated and user.pk == comment.author_id)

@@ -1,0 +1,40 @@
+"""``{% load permissions %}``: the rules of kb/permissions.py in templates.
+
+``{% if user|may_edit:post %}`` reads "user may edit post".
+"""
+
+from django import template
+
+from kb import permissions
+
+register = template.Library()
+
+
+@register.filter
+def may_view(user, post) -> bool:
+    return permissions.can_view(user, post)
+
+
+@register.filter
+def may_edit(user, post) -> bool:
+    return permissions.can_edit(user, post)
+
+
+@register.filter
+def may_delete(user, post) -> bool:
+    return permissions.can_delete(user, post)
+
+
+@register.filter
+def may_restore(user, post) -> bool:
+    return permissions.can_restore(user, post)
+
+
+@register.filter
+def may_accept(user, question) -> bool:
+    return permissions.can_accept(user, question)
+
+
+@register.filter
+def may_delete_comment(user, comment) -> bool:
+    return permissions.can_delete_comment(user, comment)
