@@ -34,7 +34,7 @@ from kb.importers.base import (
     Thread,
 )
 from kb.markdown import render_inline_markdown
-from kb.models import Comment, Post, PostLink, render_body, slug_for
+from kb.models import AnswerGone, Comment, Post, PostLink, render_body, slug_for
 from kb.tags import get_or_create_tags, resolve_synonyms
 
 BATCH_SIZE = 500
@@ -250,7 +250,10 @@ class ImportWriter:
         for question in questions.select_related("author"):
             answer = Post(pk=wanted[question.pk], kind=Post.Kind.ANSWER, parent_id=question.pk)
             # As if the asker accepted it here; accept() checks the answer under its lock.
-            question.accept(answer, by=question.author)
+            try:
+                question.accept(answer, by=question.author)
+            except AnswerGone:
+                continue  # the dump names a post that is no answer of this question
             self.report.accepted += 1
 
     def _existing_post_ids(self, source_ids: list[str]) -> dict[str, int]:
