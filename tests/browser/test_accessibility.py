@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kb.tags import get_or_create_tags
-from tests.factories import PASSWORD, make_experience, make_question, make_user
+from tests.browser.helpers import log_in
+from tests.factories import make_experience, make_question, make_user
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -76,14 +77,6 @@ def _describe(page_name: str, violation: dict) -> str:
     return "\n".join(lines)
 
 
-def _log_in(page, site, username):
-    page.goto(site("/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".account-menu summary")).to_be_visible()
-
-
 def _audit_all_pages(page, site, community, axe_source) -> dict[str, list[dict]]:
     found = {}
 
@@ -96,7 +89,7 @@ def _audit_all_pages(page, site, community, axe_source) -> dict[str, list[dict]]
             expect(page.locator(".search-hit mark").first).to_be_visible()
         audit(name)
 
-    _log_in(page, site, "asker")
+    log_in(page, site, "asker")
     page.goto(site(community["question"].get_absolute_url()))
     audit("question page, as its asker")
     page.goto(site("/questions/ask/"))

@@ -5,22 +5,15 @@ import re
 from playwright.sync_api import expect
 
 from kb.models import Vote
-from tests.factories import PASSWORD, make_question, make_user
-
-
-def _log_in(page, site, username):
-    page.goto(site("/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".account-menu summary")).to_be_visible()
+from tests.browser.helpers import log_in
+from tests.factories import make_question, make_user
 
 
 def test_a_vote_without_standing_says_why_in_place(page, site, settings, page_errors):
     settings.VOTE_MIN_ACCOUNT_DAYS = 3
     question = make_question(make_user("asker"))
     make_user("newcomer")
-    _log_in(page, site, "newcomer")
+    log_in(page, site, "newcomer")
     page.goto(site(question.get_absolute_url()))
     button = page.locator(f"#question-{question.pk} form.js-vote button")
     expect(button).to_have_attribute(
@@ -38,7 +31,7 @@ def test_a_vote_without_standing_says_why_in_place(page, site, settings, page_er
 def test_a_limited_live_preview_says_so_in_the_preview(page, site, settings, page_errors):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "preview": ["1/m"]}
     make_user("asker")
-    _log_in(page, site, "asker")
+    log_in(page, site, "asker")
     page.goto(site("/questions/ask/"))
     body = page.get_by_label("Your question")
     body.fill("I can spend **three months** on one project.")

@@ -6,18 +6,11 @@ import re
 from playwright.sync_api import expect
 
 from kb.models import Comment, Post, Vote
-from tests.factories import PASSWORD, make_question, make_user
+from tests.browser.helpers import log_in
+from tests.factories import make_question, make_user
 
 TITLE = "Should I take a perception role or stay in web backend?"
 BODY = "I have **four years** of backend work and a master's thesis on stereo vision."
-
-
-def _log_in(page, site, username):
-    page.goto(site("/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".account-menu summary")).to_be_visible()
 
 
 def _collect_errors(page):
@@ -32,7 +25,7 @@ def test_ask_answer_comment_vote_accept_and_share(page, browser, site, page_erro
     asker, answerer = make_user("asker"), make_user("answerer")
 
     # A asks, previews the Markdown in place, then posts.
-    _log_in(page, site, "asker")
+    log_in(page, site, "asker")
     page.goto(site("/questions/ask/"))
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Your question").fill(BODY)
@@ -50,7 +43,7 @@ def test_ask_answer_comment_vote_accept_and_share(page, browser, site, page_erro
     other = browser.new_context()
     b_page = other.new_page()
     b_errors = _collect_errors(b_page)
-    _log_in(b_page, site, "answerer")
+    log_in(b_page, site, "answerer")
     b_page.goto(site(question.get_absolute_url()))
     b_page.locator("#answer-form textarea").fill(
         "I made the same move: start with an evaluation tool for the perception team."
@@ -108,7 +101,7 @@ def test_ask_answer_comment_vote_accept_and_share(page, browser, site, page_erro
 def test_similar_questions_show_while_asking_only(page, site, page_errors):
     make_question(title="How do I negotiate a senior title after a PhD?")
     make_user("asker")
-    _log_in(page, site, "asker")
+    log_in(page, site, "asker")
     page.goto(site("/questions/ask/"))
     page.get_by_label("Title").fill("negotiate a title after my PhD")
     expect(page.locator("#similar-questions")).to_contain_text(

@@ -5,15 +5,8 @@ import re
 from playwright.sync_api import expect
 
 from kb.models import Post, Vote
-from tests.factories import PASSWORD, make_answer, make_question, make_user
-
-
-def _log_in(page, site, username):
-    page.goto(site("/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".account-menu summary")).to_be_visible()
+from tests.browser.helpers import log_in
+from tests.factories import make_answer, make_question, make_user
 
 
 def test_upvote_and_retract_without_a_reload(page, site, page_errors):
@@ -21,7 +14,7 @@ def test_upvote_and_retract_without_a_reload(page, site, page_errors):
     make_user("voter")
     question = make_question(author, tags=["skills"])
     answer = make_answer(question, author=author)
-    _log_in(page, site, "voter")
+    log_in(page, site, "voter")
     page.goto(site(question.get_absolute_url()))
     page.evaluate("window.notReloaded = true")
     button = page.locator(f"#answer-{answer.pk} form.js-vote button")
@@ -42,7 +35,7 @@ def test_upvote_and_retract_without_a_reload(page, site, page_errors):
 def test_own_post_vote_shows_the_message_in_place(page, site):
     author = make_user("asker")
     question = make_question(author)
-    _log_in(page, site, "asker")
+    log_in(page, site, "asker")
     page.goto(site(question.get_absolute_url()))
     page.locator(f"#question-{question.pk} form.js-vote button").click()
     expect(page.locator(".messages")).to_contain_text("You can't vote on your own post.")
@@ -52,7 +45,7 @@ def test_own_post_vote_shows_the_message_in_place(page, site):
 def test_ask_with_live_preview_and_tag_suggestions(page, site, page_errors):
     make_question(tags=["computer-vision"])
     make_user("asker")
-    _log_in(page, site, "asker")
+    log_in(page, site, "asker")
     page.goto(site("/questions/ask/"))
     page.get_by_label("Title").fill("Which first project for a perception job?")
     page.get_by_label("Your question").fill("I can spend **three months** on one project.")
