@@ -25,3 +25,15 @@ def announce(sender, *post_ids: int | None, all_posts: bool = False) -> None:
     """Tell the subscribers that these posts changed (ids that are None are dropped)."""
     ids = frozenset(int(pk) for pk in post_ids if pk)
     content_changed.send(sender=sender, post_ids=ids, all_posts=all_posts)
+
+
+# What a member did, for the inbox (kb/notifications.py): sent by the domain methods inside
+# their transaction, so the notification rows commit or roll back with the write.
+# Arguments: action ("asked", "answered", "commented", "accepted"); actor (the user);
+# post (the new question or answer, the post commented on, the accepted answer); comment
+# (the new comment, or None).
+activity = Signal()
+
+
+def tell_activity(action: str, actor, post, comment=None) -> None:
+    activity.send(sender=type(post), action=action, actor=actor, post=post, comment=comment)

@@ -11,7 +11,7 @@ import threading
 import markdown as _markdown
 import nh3
 
-from kb import markdown_bounds
+from kb import markdown_bounds, mentions
 
 BLOCK_TAGS = {
     "p",
@@ -77,13 +77,16 @@ def _converter() -> _markdown.Markdown:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         markdown_bounds.install(md)
+        mentions.install(md)
         _local.md = md
     return md.reset()
 
 
 def _to_html(text: str) -> str:
+    md = _converter()
+    md.known_mentions = mentions.known_names(text)  # "@name" links to members only
     # Bounded first: Python-Markdown's worst cases grow faster than the text (kb.markdown_bounds).
-    return markdown_bounds.restore(_converter().convert(markdown_bounds.bound_source(text)))
+    return markdown_bounds.restore(md.convert(markdown_bounds.bound_source(text)))
 
 
 def _clean(html: str, tags: set[str]) -> str:

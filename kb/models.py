@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from kb.events import announce
+from kb.events import announce, tell_activity
 
 SLUG_MAX_LENGTH = 80
 
@@ -173,6 +173,7 @@ class Post(models.Model):
             post = cls.objects.create(kind=kind, author=author, title=title, body=body)
             if tags:
                 post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
+            tell_activity("asked", author, post)
         announce(Post, post.pk)
         return post
 
@@ -246,6 +247,7 @@ class Post(models.Model):
             Post.objects.filter(pk=self.pk).update(
                 answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
             )
+            tell_activity("answered", author, answer)
         announce(Post, self.pk, answer.pk)
         return answer
 
@@ -277,6 +279,7 @@ class Post(models.Model):
                     accepted_answer=answer, last_activity_at=timezone.now()
                 )
                 self._move_accept_reputation(answer.pk, +1)
+                tell_activity("accepted", by, answer_now)
         self.accepted_answer_id = answer.pk
         announce(Post, self.pk, answer.pk, previous_id)
 
@@ -309,6 +312,7 @@ class Post(models.Model):
             comment = Comment.objects.create(post=self, author=author, body=body)
             # F(): two comments posted at once both count.
             Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
+            tell_activity("commented", author, self, comment)
         announce(Post, self.pk)
         return comment
 
@@ -633,3 +637,7 @@ class PostVector(models.Model):
     def __str__(self):
         state = "Vector" if self.vector is not None else "Tombstone"
         return f"{state} of post {self.post_id}"
+
+
+# Follows, bookmarks and notifications (kb/inbox_models.py), registered with the kb app.
+from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401

@@ -188,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kb.context_processors.site",
+                "kb.context_processors.inbox",
             ],
         },
     }

@@ -7,7 +7,19 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import actions, browse, edit, errors, home, imports, posts, questions, search, tags
+from kb.views import (
+    actions,
+    browse,
+    edit,
+    errors,
+    home,
+    imports,
+    inbox,
+    posts,
+    questions,
+    search,
+    tags,
+)
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -26,6 +38,8 @@ kb_patterns = [
         actions.question_accept,
         name="question-accept",
     ),
+    path("questions/<int:pk>/follow/", inbox.question_follow, name="question-follow"),
+    path("questions/<int:pk>/bookmark/", inbox.question_bookmark, name="question-bookmark"),
     path("questions/<int:pk>/unaccept/", actions.question_unaccept, name="question-unaccept"),
     path("questions/<int:pk>/", questions.question_redirect, name="question-short"),
     path("questions/<int:pk>/<slug:slug>/", questions.question_detail, name="question-detail"),
@@ -50,10 +64,13 @@ kb_patterns = [
     # Fixed tags/... routes (synonyms, suggest) must stay above this catch-all.
     path("tags/<str:slug>/", tags.tag_detail, name="tag-detail"),
     path("tags/<str:slug>/edit/", tags.tag_edit, name="tag-edit"),
+    path("tags/<str:slug>/follow/", inbox.tag_follow, name="tag-follow"),
     path("feeds/questions/", feeds.NewestQuestionsFeed(), name="feed-questions"),
     path("feeds/posts/", feeds.ExperiencePostsFeed(), name="feed-posts"),
     path("feeds/tags/<str:slug>/", feeds.TagFeed(), name="feed-tag"),
     path("search/", search.search_page, name="search"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_mark_all_read, name="inbox-read"),
     path("import/", imports.import_page, name="import"),
     path("search/similar/", search.similar_questions, name="search-similar"),
 ]

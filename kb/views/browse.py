@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from urllib.parse import quote, urlencode
 
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -23,6 +24,7 @@ from django.utils.text import Truncator
 from taggit.models import Tag, TaggedItem
 
 from kb.cache import cache_anonymous_page, cached_fragment
+from kb.follows import bookmarked_questions, followed_questions
 from kb.models import Post, TagSynonym
 from kb.tags import MAX_TAGS, tag_slug
 
@@ -184,6 +186,20 @@ def _sort_tabs(base_url: str, sorts: dict, extra: dict | None = None):
     return tabs
 
 
+# ?show= lists of a logged-in member's own questions: (label, filter).
+MEMBER_LISTS = {
+    "following": ("Following", followed_questions),
+    "bookmarks": ("Bookmarks", bookmarked_questions),
+}
+
+
+def _member_tabs(base_url: str, sort: str) -> list[dict]:
+    return [
+        {"key": key, "label": label, "url": f"{base_url}?{urlencode({'sort': sort, 'show': key})}"}
+        for key, (label, _) in MEMBER_LISTS.items()
+    ]
+
+
 def _pick_sort(request, sorts: dict) -> str:
     sort = request.GET.get("sort", "newest")
     return sort if sort in sorts else "newest"
@@ -208,8 +224,15 @@ def question_list(request, tags_path: str | None = None):
             query = request.GET.urlencode()
             return redirect(f"{url}?{query}" if query else url, permanent=True)
 
+    show = request.GET.get("show", "")
+    if show not in MEMBER_LISTS:
+        show = ""
+    elif not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     sort = _pick_sort(request, QUESTION_SORTS)
     questions = Post.objects.questions().visible()
+    if show:
+        questions = MEMBER_LISTS[show][1](questions, request.user)
     if sort == "unanswered":
         questions = questions.filter(answer_count=0)
     questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
@@ -222,8 +245,11 @@ def question_list(request, tags_path: str | None = None):
         "sort": sort,
         "sort_label": QUESTION_SORTS[sort][0],
         "show_activity": sort == "active",
-        "tabs": _sort_tabs(base_url, QUESTION_SORTS),
-        "query_string": urlencode({"sort": sort}),
+        "tabs": _sort_tabs(base_url, QUESTION_SORTS, {"show": show} if show else None),
+        "show": show,
+        "show_label": MEMBER_LISTS[show][0] if show else "",
+        "member_tabs": _member_tabs(base_url, sort),
+        "query_string": urlencode({"sort": sort, **({"show": show} if show else {})}),
         "filter_tags": tags,
         "sidebar_tags": [] if tags else popular_tags(kind=Post.Kind.QUESTION),
     }

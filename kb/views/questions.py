@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from kb import permissions, search
 from kb.cache import cache_anonymous_page
+from kb.follows import follow_and_bookmark_state
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
 from kb.models import Post, PostLink, Vote, comments_prefetch
@@ -173,6 +174,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
     answers = _answers(question)
     tags = sorted(question.tags.all(), key=lambda tag: tag.name)
     voted_ids = set()
+    follow_state = {}
     if request.user.is_authenticated:
         post_ids = [question.pk, *(answer.pk for answer in answers)]
         voted_ids = set(
@@ -180,6 +182,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
                 "post_id", flat=True
             )
         )
+        follow_state = follow_and_bookmark_state(request.user, question)
     context = {
         "question": question,
         "post": question,
@@ -193,6 +196,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "meta_description": plain_text(question.body_html),
         "experiences": _experiences_sharing_tags(tags),
         "post_links": _post_links(question),
+        **follow_state,
         **_related_questions(question),
     }
     return render(request, "kb/question_detail.html", context, status=status)

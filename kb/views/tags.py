@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from kb.cache import cache_anonymous_page
+from kb.follows import tag_follow_state
 from kb.models import Post, TagInfo, TagSynonym
 from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validate_tag_names
 from kb.views.browse import (
@@ -146,7 +147,8 @@ def tag_detail(request, slug):
         return tag_not_found(request, slug)
     if canonical or tag.slug != slug:
         return redirect("kb:tag-detail", slug=canonical or tag.slug, permanent=True)
-    return render(request, "kb/tag_detail.html", _tag_page_context(tag))
+    context = _tag_page_context(tag) | tag_follow_state(request.user, tag)
+    return render(request, "kb/tag_detail.html", context)
 
 
 @require_POST
@@ -157,7 +159,8 @@ def tag_edit(request, slug):
     info = getattr(tag, "info", None) or TagInfo(tag=tag)
     form = TagInfoForm(request.POST, instance=info)
     if not form.is_valid():
-        return render(request, "kb/tag_detail.html", _tag_page_context(tag, form), status=400)
+        context = _tag_page_context(tag, form) | tag_follow_state(request.user, tag)
+        return render(request, "kb/tag_detail.html", context, status=400)
     info = form.save(commit=False)
     info.updated_by = request.user
     info.save()

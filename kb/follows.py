@@ -1,0 +1,38 @@
+"""Reading what a member follows or bookmarked: one query per page that shows it."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from kb.inbox_models import Bookmark, QuestionFollow, TagFollow
+from kb.models import Post
+
+
+def follow_and_bookmark_state(user, question: Post) -> dict:
+    """``{"following": bool, "bookmarked": bool}`` for the question page, in one query."""
+    state = (
+        Post.objects.filter(pk=question.pk)
+        .annotate(
+            following=Exists(QuestionFollow.objects.filter(user=user, question=OuterRef("pk"))),
+            bookmarked=Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))),
+        )
+        .values("following", "bookmarked")
+        .first()
+    )
+    return state or {"following": False, "bookmarked": False}
+
+
+def tag_follow_state(user, tag) -> dict:
+    """``{"followers": n, "following": bool}`` for the tag page, in one query."""
+    rows = TagFollow.objects.filter(tag=tag)
+    if not user.is_authenticated:
+        return {"followers": rows.count(), "following": False}
+    counts = rows.aggregate(followers=Count("id"), mine=Count("id", filter=Q(user=user)))
+    return {"followers": counts["followers"], "following": bool(counts["mine"])}
+
+
+def followed_questions(questions, user):
+    """Questions the member follows (asked, answered or followed by hand)."""
+    return questions.filter(Exists(QuestionFollow.objects.filter(user=user, question=OuterRef("pk"))))
+
+
+def bookmarked_questions(questions, user):
+    return questions.filter(Exists(Bookmark.objects.filter(user=user, question=OuterRef("pk"))))

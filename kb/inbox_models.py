@@ -1,0 +1,130 @@
+"""What members follow and what happened to them: follows, bookmarks, notifications.
+
+Imported at the end of kb/models.py, so Django registers them in the ``kb`` app. The rows
+are written by kb/notifications.py, which listens to ``kb.events.activity``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Value
+from django.utils import timezone
+from taggit.models import Tag
+
+from kb.models import Comment, Post
+
+
+class QuestionFollow(models.Model):
+    """New answers on the question reach the follower's inbox (asking or answering follows)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_follows"
+    )
+    question = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="questionfollow_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.question_id}"
+
+
+class TagFollow(models.Model):
+    """New questions in the tag reach the follower's inbox."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tag_follows"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tag"], name="tagfollow_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} follows tag {self.tag_id}"
+
+
+class Bookmark(models.Model):
+    """A question kept for later: private, no notifications."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    question = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bookmarks")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "question"], name="bookmark_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} bookmarked {self.question_id}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def shown(self):
+        """Only what is still public: a deleted answer, post, question or comment drops out."""
+        return self.filter(
+            Q(post__is_deleted=Value(False))
+            & (Q(post__parent__isnull=True) | Q(post__parent__is_deleted=Value(False)))
+            & (Q(comment__isnull=True) | Q(comment__is_deleted=Value(False)))
+        )
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One thing that happened to ``recipient``: shown in /inbox/.
+
+    ``emailed_at`` stays NULL until an e-mail (immediate or digest) has carried it, so a
+    mailer can pick up what is pending without a second table.
+    """
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", "answered your question"
+        COMMENT = "comment", "commented on your post"
+        ACCEPTED = "accepted", "accepted your answer"
+        MENTION = "mention", "mentioned you"
+        TAG_QUESTION = "tag_question", "asked a question in a tag you follow"
+        FOLLOWED_ANSWER = "followed_answer", "answered a question you follow"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The post the event is about: the new answer, the new question, the post commented on.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_kind_display()} ({self.recipient})"
+
+    def get_absolute_url(self) -> str:
+        url = self.post.get_absolute_url()
+        if self.comment_id:
+            return f"{url.split('#')[0]}#comment-{self.comment_id}"
+        return url
