@@ -101,9 +101,18 @@ def unread_count(user) -> int:
     key = _unread_key(user.pk)
     count = cache.get(key)
     if count is None:
-        count = Notification.objects.filter(recipient=user).unread().shown().count()
+        count = unread_queryset(user).count()
         cache.set(key, count, UNREAD_CACHE_SECONDS)
     return count
+
+
+def unread_queryset(user):
+    return Notification.objects.filter(recipient=user).unread().shown()
+
+
+def remember_unread_count(user, count: int) -> None:
+    """Cache a count another query made (the question page folds it into its own)."""
+    cache.set(_unread_key(user.pk), count, UNREAD_CACHE_SECONDS)
 
 
 def forget_unread_count(user_id: int) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from kb import notifications
+from kb.cache import bump_content_version
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Post
 from kb.views.browse import paginate
@@ -114,6 +115,7 @@ def tag_follow(request, slug: str):
     if on is None:
         return _bad_state(request)
     count = _set_row(TagFollow, on, user=request.user, tag=tag)
+    bump_content_version()  # the cached tag page shows the follower count
     message = (
         f"You follow “{tag.name}”: new questions in it reach your inbox."
         if on
