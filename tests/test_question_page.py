@@ -166,7 +166,7 @@ def test_question_page_query_count_is_constant(
     question = _thread(n_answers)
     make_experience(tags=["skills"])
     client.force_login(bob)
-    with django_assert_max_num_queries(13)  # +1: follow, bookmark and bell state:
+    with django_assert_max_num_queries(13):  # +1: follow, bookmark and bell state
         response = client.get(question.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="comment-body"') == 1 + 2 * n_answers

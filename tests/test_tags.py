@@ -131,7 +131,7 @@ def test_tag_page_query_count_is_constant(client, settings, django_assert_max_nu
     settings.PAGE_CACHE_SECONDS = 0
     _tagged(make_question(), "skills")
     client.get("/tags/skills/")
-    with django_assert_max_num_queries(6) as few  # +1: follower count:
+    with django_assert_max_num_queries(6) as few:  # +1: the follower count
         client.get("/tags/skills/")
     for _ in range(20):
         _tagged(make_question(), "skills", "interviews")
