@@ -67,8 +67,9 @@ _RESTORE_IN_TREE = {
 }
 _STRIP_NONCHARACTERS = dict.fromkeys(range(0xFDD0, 0xFDF0))
 
-# What any of Markdown's inline patterns (or the smarty extension's) can start with.
-_INLINE_MARKUP = re.compile(r"[`\\\[\]<&*_'\"]|--|\.\.\.|  \n")
+# What any of Markdown's inline patterns (or the smarty extension's, or kb.mentions') can
+# start with.
+_INLINE_MARKUP = re.compile(r"[`\\\[\]<&*_'\"@]|--|\.\.\.|  \n")
 _SMARTY_MARKUP = re.compile(r"['\"]|--|\.\.\.")
 _TOKEN = re.compile(r"\\.|[\[\]()'\"]", re.DOTALL)
 _BACKTICK_OPENER = re.compile(BACKTICK_RE)

@@ -5,6 +5,7 @@ pattern is a Python-Markdown inline pattern, so code spans and code blocks keep 
 """
 
 import re
+from urllib.parse import unquote
 import xml.etree.ElementTree as etree
 
 from django.urls import reverse
@@ -14,7 +15,9 @@ from markdown.inlinepatterns import InlineProcessor
 # a trailing "." or "-" is punctuation, not part of the name.
 MENTION_PATTERN = r"(?<![\w@/.+-])@(\w(?:[\w.+-]*\w)?)"
 _MENTION_RE = re.compile(MENTION_PATTERN)
-MAX_MENTIONS = 20  # more names than this in one text notify nobody beyond the first ones
+MAX_MENTIONS = 20
+# A mention as kb.markdown renders it (nh3 adds the rel attribute after the href).
+_LINK_RE = re.compile(r'<a href="/users/([^/"]+)/"[^>]*>@([^<]+)</a>')  # more names than this in one text notify nobody beyond the first ones
 
 
 def mentioned_names(text: str) -> list[str]:
@@ -23,14 +26,19 @@ def mentioned_names(text: str) -> list[str]:
     return list(names)[:MAX_MENTIONS]
 
 
-def mentioned_members(text: str):
-    """The members named with ``@`` in ``text`` (active, not imported placeholders)."""
+def _members(names):
     from accounts.models import User
 
-    names = mentioned_names(text)
     if not names:
         return User.objects.none()
     return User.objects.filter(username__in=names, is_active=True, is_imported=False)
+
+
+def mentioned_members(html: str):
+    """The members a rendered body or comment mentions: its ``@name`` profile links, so an
+    ``@name`` in code or in an e-mail address, which renders no link, mentions nobody."""
+    names = dict.fromkeys(unquote(match.group(1)) for match in _LINK_RE.finditer(html or ""))
+    return _members(list(names)[:MAX_MENTIONS])
 
 
 class MentionProcessor(InlineProcessor):
@@ -55,4 +63,4 @@ def known_names(text: str) -> set[str]:
     """Which of the text's ``@names`` are members: the links to make while rendering."""
     if "@" not in (text or "") or not mentioned_names(text):
         return set()
-    return set(mentioned_members(text).values_list("username", flat=True))
+    return set(_members(mentioned_names(text)).values_list("username", flat=True))

@@ -41,7 +41,7 @@ def _asked(actor, question: Post, comment) -> dict[int, str]:
     if question.is_question:
         tag_followers = TagFollow.objects.filter(tag__in=question.tags.all())
         recipients = dict.fromkeys(tag_followers.values_list("user_id", flat=True), Kind.TAG_QUESTION)
-    recipients.update(_mentioned(question.body))
+    recipients.update(_mentioned(question.body_html))
     return recipients
 
 
@@ -50,13 +50,13 @@ def _answered(actor, answer: Post, comment) -> dict[int, str]:
     follow(actor, question)
     followers = QuestionFollow.objects.filter(question=question).values_list("user_id", flat=True)
     recipients = dict.fromkeys(followers, Kind.FOLLOWED_ANSWER)
-    recipients.update(_mentioned(answer.body))
+    recipients.update(_mentioned(answer.body_html))
     recipients[question.author_id] = Kind.ANSWER
     return recipients
 
 
 def _commented(actor, post: Post, comment) -> dict[int, str]:
-    recipients = _mentioned(comment.body)
+    recipients = _mentioned(comment.body_html)
     recipients[post.author_id] = Kind.COMMENT
     return recipients
 
@@ -73,8 +73,8 @@ _HANDLERS = {
 }
 
 
-def _mentioned(text: str) -> dict[int, str]:
-    return dict.fromkeys(mentioned_members(text).values_list("pk", flat=True), Kind.MENTION)
+def _mentioned(html: str) -> dict[int, str]:
+    return dict.fromkeys(mentioned_members(html).values_list("pk", flat=True), Kind.MENTION)
 
 
 # -- follows -------------------------------------------------------------------------------
