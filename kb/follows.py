@@ -41,7 +41,8 @@ def tag_follow_state(user, tag) -> dict:
 
 def followed_questions(questions, user):
     """Questions the member follows (asked, answered or followed by hand)."""
-    return questions.filter(Exists(QuestionFollow.objects.filter(user=user, question=OuterRef("pk"))))
+    follows = QuestionFollow.objects.filter(user=user, question=OuterRef("pk"))
+    return questions.filter(Exists(follows))
 
 
 def bookmarked_questions(questions, user):

@@ -5,8 +5,8 @@ pattern is a Python-Markdown inline pattern, so code spans and code blocks keep 
 """
 
 import re
-from urllib.parse import unquote
 import xml.etree.ElementTree as etree
+from urllib.parse import unquote
 
 from django.urls import reverse
 from markdown.inlinepatterns import InlineProcessor
@@ -15,9 +15,9 @@ from markdown.inlinepatterns import InlineProcessor
 # a trailing "." or "-" is punctuation, not part of the name.
 MENTION_PATTERN = r"(?<![\w@/.+-])@(\w(?:[\w.+-]*\w)?)"
 _MENTION_RE = re.compile(MENTION_PATTERN)
-MAX_MENTIONS = 20
+MAX_MENTIONS = 20  # more names than this in one text notify nobody beyond the first ones
 # A mention as kb.markdown renders it (nh3 adds the rel attribute after the href).
-_LINK_RE = re.compile(r'<a href="/users/([^/"]+)/"[^>]*>@([^<]+)</a>')  # more names than this in one text notify nobody beyond the first ones
+_LINK_RE = re.compile(r'<a href="/users/([^/"]+)/"[^>]*>@[^<]+</a>')
 
 
 def mentioned_names(text: str) -> list[str]:

@@ -39,8 +39,8 @@ def _asked(actor, question: Post, comment) -> dict[int, str]:
     follow(actor, question)
     recipients = {}
     if question.is_question:
-        tag_followers = TagFollow.objects.filter(tag__in=question.tags.all())
-        recipients = dict.fromkeys(tag_followers.values_list("user_id", flat=True), Kind.TAG_QUESTION)
+        followers = TagFollow.objects.filter(tag__in=question.tags.all()).values_list("user_id")
+        recipients = dict.fromkeys((user_id for (user_id,) in followers), Kind.TAG_QUESTION)
     recipients.update(_mentioned(question.body_html))
     return recipients
 

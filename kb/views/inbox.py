@@ -33,7 +33,8 @@ def inbox(request):
     )
     page = paginate(request, notes, INBOX_PAGE_SIZE)
     page.object_list = list(page.object_list)  # shown as they were: "new" marks stay
-    notifications.mark_read(request.user, [note.pk for note in page.object_list if not note.read_at])
+    unread = [note.pk for note in page.object_list if not note.read_at]
+    notifications.mark_read(request.user, unread)
     return render(request, "kb/inbox.html", {"page": page})
 
 
