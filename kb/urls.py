@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import actions, browse, edit, errors, home, imports, posts, questions, search, tags
+from kb.views import actions, browse, close, edit, errors, home, imports, posts, questions, search, tags
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -27,6 +27,8 @@ kb_patterns = [
         name="question-accept",
     ),
     path("questions/<int:pk>/unaccept/", actions.question_unaccept, name="question-unaccept"),
+    path("questions/<int:pk>/close/", close.question_close, name="question-close"),
+    path("questions/<int:pk>/reopen/", close.question_reopen, name="question-reopen"),
     path("questions/<int:pk>/", questions.question_redirect, name="question-short"),
     path("questions/<int:pk>/<slug:slug>/", questions.question_detail, name="question-detail"),
     path("posts/new/", posts.post_create, name="post-create"),
