@@ -118,6 +118,8 @@ class Post(models.Model):
     )
     close_reason = models.CharField(max_length=10, choices=CloseReason.choices, blank=True)
     close_note = models.CharField(max_length=500, blank=True)  # why it is off-topic
+    # Questions closed as duplicates of this one: the page looks them up only when > 0.
+    duplicate_count = models.PositiveIntegerField(default=0)
 
     # Imported threads (Reddit, Stack Exchange): where the post came from, for
     # idempotent re-imports and the attribution the source's licence requires.
@@ -362,6 +364,8 @@ class Post(models.Model):
             PostLink.objects.update_or_create(
                 from_post=self, to_post=target, defaults={"kind": PostLink.Kind.DUPLICATE}
             )
+            # F(): two questions closed against the same original at once both count.
+            Post.objects.filter(pk=target.pk).update(duplicate_count=F("duplicate_count") + 1)
             self._mark_closed(self.CloseReason.DUPLICATE, "", by)
         announce(Post, self.pk, target.pk)
         return target
@@ -393,6 +397,9 @@ class Post(models.Model):
             )
             if current.is_duplicate:
                 PostLink.objects.filter(from_post=self, kind=PostLink.Kind.DUPLICATE).delete()
+                Post.objects.filter(pk__in=originals, duplicate_count__gt=0).update(
+                    duplicate_count=F("duplicate_count") - 1
+                )
             self._set_closed(closed_at=None, closed_by=None, close_reason="", close_note="")
         announce(Post, self.pk, *originals)
 

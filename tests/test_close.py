@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kb.events import content_changed
@@ -335,3 +337,30 @@ def test_question_lists_mark_closed_questions(client, pair, staff, alice):
     assert '<span class="closed-badge">duplicate</span> <a href="' + duplicate.get_absolute_url() in html
     assert '<span class="closed-badge">closed</span> <a href="' + off_topic.get_absolute_url() in html
     assert '<span class="closed-badge">duplicate</span> <a href="' + original.get_absolute_url() not in html
+
+
+def test_duplicate_count_follows_closing_and_reopening(pair, staff, alice):
+    original, duplicate = pair
+    third = make_question(alice)
+    duplicate.close_as_duplicate(original, by=staff)
+    third.close_as_duplicate(original, by=staff)
+    assert _fresh(original).duplicate_count == 2
+    _fresh(third).reopen(by=staff)
+    assert _fresh(original).duplicate_count == 1
+
+
+def _queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_question_page_queries_do_not_grow_with_duplicates(client, bob, pair, staff, alice):
+    original, duplicate = pair
+    duplicate.close_as_duplicate(original, by=staff)
+    client.force_login(bob)
+    with_one = _queries_for(client, original.get_absolute_url())
+    for _ in range(4):
+        make_question(alice).close_as_duplicate(original, by=staff)
+    assert _queries_for(client, original.get_absolute_url()) == with_one
+    assert _queries_for(client, duplicate.get_absolute_url()) == with_one

@@ -171,8 +171,11 @@ def _post_links(question: Post) -> list[tuple[str, Post]]:
 def _duplicate_links(question: Post) -> dict:
     """The original a closed duplicate points to, and the duplicates of this question.
 
-    One query: the question's DUPLICATE links both ways (made by closing, or imported).
+    One query, and none for a question neither closed nor an original (most of them).
+    Imported duplicate links show in ``_post_links`` instead.
     """
+    if not (question.is_duplicate or question.duplicate_count):
+        return {"duplicate_of": None, "duplicates": []}
     links = (
         PostLink.objects.filter(kind=PostLink.Kind.DUPLICATE)
         .filter(Q(from_post=question) | Q(to_post=question))
