@@ -7,7 +7,19 @@ from django.views.generic import TemplateView
 
 from kb import feeds
 from kb.sitemaps import SITEMAPS
-from kb.views import actions, browse, close, edit, errors, home, imports, posts, questions, search, tags
+from kb.views import (
+    actions,
+    browse,
+    close,
+    edit,
+    errors,
+    home,
+    imports,
+    posts,
+    questions,
+    search,
+    tags,
+)
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied

@@ -53,7 +53,9 @@ def test_staff_closes_as_duplicate_with_a_duplicate_link(pair, staff):
     original, duplicate = pair
     assert duplicate.close_as_duplicate(original, by=staff) == original
     closed = _fresh(duplicate)
-    assert closed.is_closed and closed.is_duplicate and closed.closed_by == staff
+    assert closed.is_closed
+    assert closed.is_duplicate
+    assert closed.closed_by == staff
     assert PostLink.objects.filter(
         from_post=duplicate, to_post=original, kind=PostLink.Kind.DUPLICATE
     ).exists()
@@ -157,7 +159,9 @@ def test_reopen_clears_the_close_and_the_duplicate_link(pair, staff, bob, truste
         _fresh(duplicate).reopen(by=bob)
     _fresh(duplicate).reopen(by=trusted)
     reopened = _fresh(duplicate)
-    assert not reopened.is_closed and reopened.close_reason == "" and reopened.closed_by is None
+    assert not reopened.is_closed
+    assert reopened.close_reason == ""
+    assert reopened.closed_by is None
     assert not PostLink.objects.filter(from_post=duplicate).exists()
     reopened.add_answer(bob, "Now it takes answers again.")
 
@@ -250,7 +254,8 @@ def test_members_without_the_reputation_get_403_and_no_control(bob_client, pair)
 def test_anonymous_is_sent_to_log_in(client, pair):
     original, duplicate = pair
     response = client.post(_close_url(duplicate), {"kind": "duplicate", "original": original.pk})
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
     assert not _fresh(duplicate).is_closed
 
 
@@ -276,7 +281,8 @@ def test_moderators_see_the_close_control(trusted_client, pair):
     page = trusted_client.get(question.get_absolute_url()).content.decode()
     assert 'id="close-control"' in page
     assert f'action="{_close_url(question)}"' in page
-    assert 'name="original"' in page and 'data-similar-url="/search/similar/"' in page
+    assert 'name="original"' in page
+    assert 'data-similar-url="/search/similar/"' in page
 
 
 def test_closed_question_hides_the_answer_form_and_refuses_a_posted_answer(
@@ -311,7 +317,8 @@ def test_reopen_through_the_form(trusted_client, pair, staff, bob):
     assert f'action="{_reopen_url(duplicate)}"' in page
     assert trusted_client.post(_reopen_url(duplicate)).status_code == 302
     page = trusted_client.get(duplicate.get_absolute_url()).content.decode()
-    assert "Closed as" not in page and "Post your answer" in page
+    assert "Closed as" not in page
+    assert "Post your answer" in page
     assert "Duplicates of this question" not in client_page(original)
 
 
@@ -334,9 +341,11 @@ def test_question_lists_mark_closed_questions(client, pair, staff, alice):
     duplicate.close_as_duplicate(original, by=staff)
     off_topic.close_as_off_topic("Not about careers", by=staff)
     html = client.get(reverse("kb:question-list")).content.decode()
-    assert '<span class="closed-badge">duplicate</span> <a href="' + duplicate.get_absolute_url() in html
-    assert '<span class="closed-badge">closed</span> <a href="' + off_topic.get_absolute_url() in html
-    assert '<span class="closed-badge">duplicate</span> <a href="' + original.get_absolute_url() not in html
+    duplicate_badge = '<span class="closed-badge">duplicate</span> <a href="'
+    assert duplicate_badge + duplicate.get_absolute_url() in html
+    closed_badge = '<span class="closed-badge">closed</span> <a href="'
+    assert closed_badge + off_topic.get_absolute_url() in html
+    assert duplicate_badge + original.get_absolute_url() not in html
 
 
 def test_duplicate_count_follows_closing_and_reopening(pair, staff, alice):

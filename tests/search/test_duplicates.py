@@ -58,7 +58,7 @@ def test_without_closing_the_order_is_the_words_order(engine, indexed):
 
 
 def test_reopening_restores_the_words_order(closed_pair, indexed, staff):
-    original, duplicate = closed_pair
+    _, duplicate = closed_pair
     with indexed():
         duplicate.reopen(by=staff)
     page = search.search(duplicate.title)
@@ -76,7 +76,7 @@ def test_newest_sort_keeps_its_order_but_names_the_original(closed_pair):
 def test_the_results_page_says_duplicate_of_with_a_link(client, closed_pair):
     original, duplicate = closed_pair
     html = client.get(reverse("kb:search"), {"q": duplicate.title}).content.decode()
-    assert "Duplicate of <a href=\"%s\">" % original.get_absolute_url() in html
+    assert f'Duplicate of <a href="{original.get_absolute_url()}">' in html
     assert html.index(f'href="{original.get_absolute_url()}"') < html.index(
         f'href="{duplicate.get_absolute_url()}"'
     )
