@@ -391,9 +391,9 @@ class Post(models.Model):
         with transaction.atomic():
             current = Post.objects.select_for_update().get(pk=self.pk)
             originals = list(
-                PostLink.objects.filter(
-                    from_post=self, kind=PostLink.Kind.DUPLICATE
-                ).values_list("to_post_id", flat=True)
+                PostLink.objects.filter(from_post=self, kind=PostLink.Kind.DUPLICATE).values_list(
+                    "to_post_id", flat=True
+                )
             )
             if current.is_duplicate:
                 PostLink.objects.filter(from_post=self, kind=PostLink.Kind.DUPLICATE).delete()

@@ -285,9 +285,7 @@ def test_moderators_see_the_close_control(trusted_client, pair):
     assert 'data-similar-url="/search/similar/"' in page
 
 
-def test_closed_question_hides_the_answer_form_and_refuses_a_posted_answer(
-    bob_client, pair, staff
-):
+def test_closed_question_hides_the_answer_form_and_refuses_a_posted_answer(bob_client, pair, staff):
     original, duplicate = pair
     duplicate.close_as_duplicate(original, by=staff)
     page = bob_client.get(duplicate.get_absolute_url()).content.decode()
