@@ -371,3 +371,15 @@ def test_question_page_queries_do_not_grow_with_duplicates(client, bob, pair, st
         make_question(alice).close_as_duplicate(original, by=staff)
     assert _queries_for(client, original.get_absolute_url()) == with_one
     assert _queries_for(client, duplicate.get_absolute_url()) == with_one
+
+
+def test_closing_a_closed_question_or_reopening_an_open_one_is_a_400(staff_client, pair, staff):
+    original, duplicate = pair
+    response = staff_client.post(_reopen_url(duplicate))
+    assert response.status_code == 400
+    assert "This question is open already." in response.content.decode()
+    duplicate.close_as_duplicate(original, by=staff)
+    response = staff_client.post(_close_url(duplicate), {"kind": "off-topic", "reason": "x"})
+    assert response.status_code == 400
+    assert "closed already" in response.content.decode()
+    assert _fresh(duplicate).is_duplicate

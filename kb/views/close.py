@@ -37,6 +37,8 @@ def _refuse(request, question: Post, message: str, status: int):
 @login_required
 def question_close(request, pk: int):
     question = _get_question_for_reader(request, pk)
+    if question.is_closed or question.is_deleted:
+        return _refuse(request, question, "This question is closed already (or deleted).", 400)
     kind = request.POST.get("kind", "")
     if kind not in CLOSE_KINDS:
         return _refuse(request, question, "Choose why to close: duplicate or off-topic.", 400)
@@ -70,6 +72,8 @@ def _original_from(text: str) -> Post:
 @login_required
 def question_reopen(request, pk: int):
     question = _get_question_for_reader(request, pk)
+    if not question.is_closed:
+        return _refuse(request, question, "This question is open already.", 400)
     try:
         question.reopen(by=request.user)
     except PermissionDenied as refusal:
