@@ -103,6 +103,24 @@ class Post(models.Model):
     )
     tags = TaggableManager(blank=True)
 
+    # A closed question takes no new answers; a duplicate's original is its PostLink.
+    class CloseReason(models.TextChoices):
+        DUPLICATE = "duplicate", "Duplicate"
+        OFF_TOPIC = "off-topic", "Off-topic"
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_reason = models.CharField(max_length=10, choices=CloseReason.choices, blank=True)
+    close_note = models.CharField(max_length=500, blank=True)  # why it is off-topic
+    # Questions closed as duplicates of this one: the page looks them up only when > 0.
+    duplicate_count = models.PositiveIntegerField(default=0)
+
     # Imported threads (Reddit, Stack Exchange): where the post came from, for
     # idempotent re-imports and the attribution the source's licence requires.
     source = models.CharField(max_length=100, blank=True)
@@ -239,13 +257,17 @@ class Post(models.Model):
         return voted, score
 
     def add_answer(self, author, body: str) -> "Post":
+        """Raises ``QuestionClosed`` when the question is closed (even a moment ago)."""
         with transaction.atomic():
+            # F(): two answers posted at once both count. The closed_at filter makes the
+            # count and the check one statement: an answer racing a close is refused.
+            still_open = Post.objects.filter(pk=self.pk, closed_at__isnull=True).update(
+                answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
+            )
+            if not still_open:
+                raise QuestionClosed("This question is closed: it takes no new answers.")
             answer = Post.objects.create(
                 kind=Post.Kind.ANSWER, parent=self, author=author, body=body
-            )
-            # F(): two answers posted at once both count.
-            Post.objects.filter(pk=self.pk).update(
-                answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
             )
             tell_activity("answered", author, answer)
         announce(Post, self.pk, answer.pk)
@@ -315,6 +337,102 @@ class Post(models.Model):
             tell_activity("commented", author, self, comment)
         announce(Post, self.pk)
         return comment
+
+    # -- closing (duplicate, off-topic) and reopening -----------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.close_reason == self.CloseReason.DUPLICATE
+
+    def close_as_duplicate(self, original: "Post", *, by) -> "Post":
+        """Close as a duplicate of ``original``, or of its own original when it is one.
+
+        Returns the question it was closed against. Raises ``CloseRefused`` for itself, a
+        deleted or non-question original, a cycle, or a question closed already.
+        """
+        self._check_can_close(by)
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            self._refuse_if_closed(current)
+            target = _original_of(original)
+            if target.pk == self.pk:
+                raise CloseRefused(
+                    "A question can't be a duplicate of itself."
+                    if original.pk == self.pk
+                    else f"“{original.title}” is itself a duplicate of this question."
+                )
+            PostLink.objects.update_or_create(
+                from_post=self, to_post=target, defaults={"kind": PostLink.Kind.DUPLICATE}
+            )
+            # F(): two questions closed against the same original at once both count.
+            Post.objects.filter(pk=target.pk).update(duplicate_count=F("duplicate_count") + 1)
+            self._mark_closed(self.CloseReason.DUPLICATE, "", by)
+        announce(Post, self.pk, target.pk)
+        return target
+
+    def close_as_off_topic(self, reason: str, *, by) -> None:
+        reason = " ".join(reason.split())
+        if not reason:
+            raise CloseRefused("Say why the question is off-topic.")
+        self._check_can_close(by)
+        with transaction.atomic():
+            self._refuse_if_closed(Post.objects.select_for_update().get(pk=self.pk))
+            self._mark_closed(self.CloseReason.OFF_TOPIC, reason[:500], by)
+        announce(Post, self.pk)
+
+    def reopen(self, *, by) -> None:
+        """Open a closed question again; a duplicate's link to its original goes."""
+        from django.core.exceptions import PermissionDenied
+
+        from kb.permissions import can_reopen
+
+        if not can_reopen(by, self):
+            raise PermissionDenied("Only moderators can reopen a question.")
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            originals = list(
+                PostLink.objects.filter(from_post=self, kind=PostLink.Kind.DUPLICATE).values_list(
+                    "to_post_id", flat=True
+                )
+            )
+            if current.is_duplicate:
+                PostLink.objects.filter(from_post=self, kind=PostLink.Kind.DUPLICATE).delete()
+                Post.objects.filter(pk__in=originals, duplicate_count__gt=0).update(
+                    duplicate_count=F("duplicate_count") - 1
+                )
+            self._set_closed(closed_at=None, closed_by=None, close_reason="", close_note="")
+        announce(Post, self.pk, *originals)
+
+    def _check_can_close(self, user) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from kb.permissions import can_close
+
+        if not can_close(user, self):
+            raise PermissionDenied(
+                "Only moderators and members with "
+                f"{settings.CLOSE_MIN_REPUTATION} reputation can close a question."
+            )
+
+    @staticmethod
+    def _refuse_if_closed(current: "Post") -> None:
+        if current.is_closed or current.is_deleted:
+            raise CloseRefused("This question is closed already (or deleted): reopen it first.")
+
+    def _mark_closed(self, reason: str, note: str, by) -> None:
+        self._set_closed(
+            closed_at=timezone.now(), closed_by=by, close_reason=reason, close_note=note
+        )
+
+    def _set_closed(self, **fields) -> None:
+        # update(), not save(): saving re-renders the body, which closing does not change.
+        Post.objects.filter(pk=self.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
 
     # -- editing, soft delete, restore ---------------------------------------------------
 
@@ -411,6 +529,42 @@ def _add_reputation(user_id: int, points: int) -> None:
 
     if points:
         User.objects.filter(pk=user_id).update(reputation=F("reputation") + points)
+
+
+class QuestionClosed(ValueError):
+    """The question is closed: it takes no new answers."""
+
+
+class CloseRefused(ValueError):
+    """The question can't be closed that way; the message says why (shown to the user)."""
+
+
+MAX_DUPLICATE_CHAIN = 20
+
+
+def _original_of(question: Post) -> Post:
+    """The question a duplicate should point to: ``question``, or the end of its chain.
+
+    Following the chain flattens duplicates of duplicates; a chain that comes back to a
+    question already seen is a cycle, refused (as is a deleted or non-question post).
+    """
+    seen = set()
+    current = question
+    while True:
+        if not current.is_question or current.is_deleted:
+            raise CloseRefused("The original must be a question that is not deleted.")
+        seen.add(current.pk)
+        link = (
+            PostLink.objects.filter(from_post=current, kind=PostLink.Kind.DUPLICATE)
+            .select_related("to_post")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if link is None or not current.is_duplicate:
+            return current
+        if link.to_post_id in seen or len(seen) >= MAX_DUPLICATE_CHAIN:
+            return current  # a cycle left by imports: stop where we are
+        current = link.to_post
 
 
 class AnswerGone(ValueError):

@@ -9,12 +9,16 @@ Views (through ``get_object_or_404`` and these functions), templates (the filter
 - staff restore a deleted post;
 - the asker and staff accept an answer on a public question;
 - votes and comments go to public posts only (``is_public``);
+- staff, and members with ``settings.CLOSE_MIN_REPUTATION``, close an open public question
+  (duplicate / off-topic) and reopen a closed one;
 - the comment's author and staff delete a comment on a post they can see.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from django.conf import settings
 
 if TYPE_CHECKING:
     from kb.models import Comment, Post
@@ -64,3 +68,23 @@ def can_delete_comment(user, comment: Comment) -> bool:
     if comment.is_deleted or not can_view(user, comment.post):
         return False
     return _is_staff(user) or (user.is_authenticated and user.pk == comment.author_id)
+
+
+def _is_moderator(user) -> bool:
+    """Staff, or a member trusted by reputation to close and reopen questions."""
+    return _is_staff(user) or (
+        user.is_authenticated and user.reputation >= settings.CLOSE_MIN_REPUTATION
+    )
+
+
+def can_close(user, question: Post) -> bool:
+    return (
+        question.is_question
+        and not question.is_deleted
+        and not question.is_closed
+        and _is_moderator(user)
+    )
+
+
+def can_reopen(user, question: Post) -> bool:
+    return question.is_closed and not question.is_deleted and _is_moderator(user)

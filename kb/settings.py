@@ -360,6 +360,8 @@ RATELIMIT_FAIL_OPEN = True
 # this much reputation (earned from others), or an account at least this many days old.
 VOTE_MIN_REPUTATION = env_int("KB_VOTE_MIN_REPUTATION", 15)
 VOTE_MIN_ACCOUNT_DAYS = env_int("KB_VOTE_MIN_ACCOUNT_DAYS", 3)
+# Closing a question (duplicate / off-topic) and reopening it: staff, or members with this.
+CLOSE_MIN_REPUTATION = env_int("KB_CLOSE_MIN_REPUTATION", 500)
 if VOTE_MIN_REPUTATION < 0 or VOTE_MIN_ACCOUNT_DAYS < 0:
     raise ImproperlyConfigured("KB_VOTE_MIN_REPUTATION and KB_VOTE_MIN_ACCOUNT_DAYS must be >= 0")
 

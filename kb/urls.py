@@ -10,6 +10,7 @@ from kb.sitemaps import SITEMAPS
 from kb.views import (
     actions,
     browse,
+    close,
     edit,
     errors,
     home,
@@ -41,6 +42,8 @@ kb_patterns = [
     path("questions/<int:pk>/follow/", inbox.question_follow, name="question-follow"),
     path("questions/<int:pk>/bookmark/", inbox.question_bookmark, name="question-bookmark"),
     path("questions/<int:pk>/unaccept/", actions.question_unaccept, name="question-unaccept"),
+    path("questions/<int:pk>/close/", close.question_close, name="question-close"),
+    path("questions/<int:pk>/reopen/", close.question_reopen, name="question-reopen"),
     path("questions/<int:pk>/", questions.question_redirect, name="question-short"),
     path("questions/<int:pk>/<slug:slug>/", questions.question_detail, name="question-detail"),
     path("posts/new/", posts.post_create, name="post-create"),

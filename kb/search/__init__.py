@@ -80,6 +80,15 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Original:
+    """The question a closed duplicate points to, as its search result names it."""
+
+    id: int
+    title: str
+    url: str
+
+
 @dataclass
 class Hit:
     """One result: what the results page shows, read from the index (no database query)."""
@@ -102,6 +111,7 @@ class Hit:
     matching_answers: int = 0  # answers of this question that matched too
     snippet_from_answer: bool = False
     by_meaning: bool = False  # found by the semantic layer, not by the words
+    duplicate_of: Original | None = None  # a question closed as a duplicate: its original
 
     @property
     def is_answer(self) -> bool:
@@ -491,16 +501,94 @@ def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, li
     if sort == "relevance" and query.is_free_text and _semantic_enabled():
         order, by_meaning = _with_meaning(backend, query, order, wanted)
         result.total += len(by_meaning)
+    originals = duplicate_originals(order)
+    if sort == "relevance" and originals:
+        order, brought = _originals_first(backend, query, order, originals)
+        result.total += len(brought)
+    else:
+        brought = {}
     chosen = order[wanted - per_page : wanted]
-    missing = [key for key in chosen if key not in by_meaning and threads[key].head is None]
+    missing = [
+        key
+        for key in chosen
+        if key not in by_meaning and key not in brought and threads[key].head is None
+    ]
     heads = {**backend.get_documents(missing), **by_meaning}
     hits = [
         _thread_hit(threads[key], heads.get(key), query)
         if key in threads
+        else _hit(brought[key], query, 0.0)
+        if key in brought
         else _meaning_hit(by_meaning[key], query)
         for key in chosen
     ]
+    for hit in hits:
+        if hit.kind == "question":
+            hit.duplicate_of = originals.get(hit.id)
     return result, hits
+
+
+def duplicate_originals(keys: list[int]) -> dict[int, Original]:
+    """{question id: its original} for the questions among ``keys`` closed as duplicates.
+
+    One query: the index does not hold closing, which changes without a re-index of the
+    original; imported duplicate links that closed nothing are left out.
+    """
+    from django.urls import reverse
+
+    from kb.models import Post, PostLink
+
+    if not keys:
+        return {}
+    rows = (
+        PostLink.objects.filter(
+            kind=PostLink.Kind.DUPLICATE,
+            from_post_id__in=keys,
+            from_post__close_reason=Post.CloseReason.DUPLICATE,
+            to_post__is_deleted=False,
+        )
+        .order_by("created_at", "id")
+        .values_list("from_post_id", "to_post_id", "to_post__title", "to_post__slug")
+    )
+    return {
+        duplicate: Original(original, title, reverse("kb:question-detail", args=[original, slug]))
+        for duplicate, original, title, slug in rows
+    }
+
+
+def _originals_first(backend, query, order: list[int], originals: dict[int, Original]):
+    """The order with each duplicate right below its original: an original the words did
+    not find is brought in above its duplicate (when it passes the query's filters).
+
+    Returns the new order and the documents of the originals brought in.
+    """
+    present = set(order)
+    wanted = [o.id for o in originals.values() if o.id not in present]
+    found = backend.get_documents(wanted) if wanted else {}
+    brought = {key: doc for key, doc in found.items() if matches_filters(doc, query)}
+    waiting: dict[int, list[int]] = {}  # original -> its duplicates held back until it shows
+    for key in order:
+        original = originals.get(key)
+        if original and (original.id in present or original.id in brought):
+            waiting.setdefault(original.id, []).append(key)
+    placed: dict[int, None] = {}  # ordered, with fast membership
+
+    def place(key: int) -> None:
+        placed[key] = None
+        for duplicate in waiting.pop(key, []):
+            place(duplicate)
+
+    for key in order:
+        original = originals.get(key)
+        if original and original.id in waiting and key in waiting[original.id]:
+            if original.id in brought and original.id not in placed:
+                place(original.id)
+            continue  # placed below its original
+        if key not in placed:
+            place(key)
+    # Duplicates whose chain never reached a placed question (a cycle) keep their place.
+    placed.update(dict.fromkeys(order))
+    return list(placed), brought
 
 
 def _semantic_enabled() -> bool:

@@ -38,3 +38,13 @@ def may_accept(user, question) -> bool:
 @register.filter
 def may_delete_comment(user, comment) -> bool:
     return permissions.can_delete_comment(user, comment)
+
+
+@register.filter
+def may_close(user, question) -> bool:
+    return permissions.can_close(user, question)
+
+
+@register.filter
+def may_reopen(user, question) -> bool:
+    return permissions.can_reopen(user, question)

@@ -20,7 +20,7 @@ from kb.cache import cache_anonymous_page
 from kb.follows import follow_and_bookmark_state
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
-from kb.models import Post, PostLink, Vote, comments_prefetch
+from kb.models import Post, PostLink, QuestionClosed, Vote, comments_prefetch
 from kb.ratelimits import limit_reached, rate_limit
 from kb.tags import MAX_TAG_LENGTH, MAX_TAGS, parse_tag_input, synonym_targets
 from kb.views.errors import too_many_requests
@@ -169,6 +169,33 @@ def _post_links(question: Post) -> list[tuple[str, Post]]:
     ]
 
 
+def _duplicate_links(question: Post) -> dict:
+    """The original a closed duplicate points to, and the duplicates of this question.
+
+    One query, and none for a question neither closed nor an original (most of them).
+    Imported duplicate links show in ``_post_links`` instead.
+    """
+    if not (question.is_duplicate or question.duplicate_count):
+        return {"duplicate_of": None, "duplicates": []}
+    links = (
+        PostLink.objects.filter(kind=PostLink.Kind.DUPLICATE)
+        .filter(Q(from_post=question) | Q(to_post=question))
+        .filter(from_post__is_deleted=False, to_post__is_deleted=False)
+        .select_related("from_post", "to_post")
+        .order_by("-created_at", "-id")
+    )
+    duplicate_of, duplicates = None, []
+    for link in links:
+        if link.from_post_id == question.pk:
+            duplicate_of = duplicate_of or link.to_post
+        else:
+            duplicates.append(link.from_post)
+    return {
+        "duplicate_of": duplicate_of if question.is_duplicate else None,
+        "duplicates": duplicates,
+    }
+
+
 def _render_question(request, question: Post, answer_form=None, status: int = 200):
     question._shown_comments = question.shown_comments  # one query, reused by the template
     answers = _answers(question)
@@ -197,6 +224,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "experiences": _experiences_sharing_tags(tags),
         "post_links": _post_links(question),
         **follow_state,
+        **_duplicate_links(question),
         **_related_questions(question),
     }
     return render(request, "kb/question_detail.html", context, status=status)
@@ -210,7 +238,12 @@ def answer_create(request, pk: int):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _render_question(request, question, answer_form=form, status=400)
-    answer, created = form.save(question, request.user)
+    try:
+        answer, created = form.save(question, request.user)
+    except QuestionClosed as refusal:
+        question.refresh_from_db()
+        messages.error(request, str(refusal))
+        return _render_question(request, question, answer_form=form, status=409)
     if created:
         messages.success(request, "Thanks for your answer!")
     else:

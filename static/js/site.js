@@ -464,3 +464,58 @@ window.CareerKB = window.CareerKB || {};
     });
   });
 })();
+
+// ---- Closing as a duplicate (issue 12): pick the original as you type ------------------
+// The field takes a link or a number without JS; with it, words typed in the field list
+// matching questions from kb:search-similar, and picking one puts its link in the field.
+(function () {
+  document.querySelectorAll("input.js-duplicate-picker").forEach(function (input) {
+    var endpoint = input.getAttribute("data-similar-url");
+    var exclude = input.getAttribute("data-exclude");
+    var list = document.createElement("ul");
+    list.className = "duplicate-picker";
+    list.id = input.id + "-choices";
+    list.setAttribute("aria-label", "Matching questions");
+    list.hidden = true;
+    input.insertAdjacentElement("afterend", list);
+    var timer = null;
+
+    function looksLikeAnAddress(text) { return /^\d+$/.test(text) || text.indexOf("/") !== -1; }
+
+    function choose(item) {
+      input.value = item.url;
+      list.hidden = true;
+      var radio = input.form.querySelector("input[name=kind][value=duplicate]");
+      if (radio) radio.checked = true;
+      input.focus();
+    }
+
+    function show(results) {
+      list.textContent = "";
+      results = results.filter(function (item) { return item.url !== exclude; });
+      results.forEach(function (item) {
+        var li = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "link-button";
+        button.textContent = item.title;
+        button.addEventListener("click", function () { choose(item); });
+        li.appendChild(button);
+        list.appendChild(li);
+      });
+      list.hidden = !results.length;
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = input.value.trim();
+      if (text.length < 3 || looksLikeAnAddress(text)) { show([]); return; }
+      timer = setTimeout(function () {
+        fetch(endpoint + "?title=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (data) { if (input.value.trim() === text) show(data.results || []); })
+          .catch(function () { show([]); });
+      }, 250);
+    });
+  });
+})();
