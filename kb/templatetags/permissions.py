@@ -38,3 +38,13 @@ def may_accept(user, question) -> bool:
 @register.filter
 def may_delete_comment(user, comment) -> bool:
     return permissions.can_delete_comment(user, comment)
+
+
+@register.filter
+def may_downvote(user) -> bool:
+    return permissions.can_downvote(user)
+
+
+@register.filter
+def downvote_refusal(user) -> str:
+    return permissions.downvote_refusal(user)
