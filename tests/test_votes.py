@@ -104,7 +104,8 @@ def test_get_on_vote_url_is_405(bob_client):
 
 def test_staff_can_vote_like_anyone(staff_client, alice):
     question = make_question(alice)
-    assert staff_client.post(_vote_url(question), **JSON).json() == {"voted": True, "vote": 1, "score": 1}
+    response = staff_client.post(_vote_url(question), **JSON)
+    assert response.json() == {"voted": True, "vote": 1, "score": 1}
 
 
 def test_vote_on_deleted_post_is_404(bob_client):
