@@ -211,7 +211,7 @@ class Post(models.Model):
         return comments
 
     def toggle_vote(self, user) -> tuple[bool, int]:
-        """The upvote button: ``cast_vote(user, UPVOTE)``; returns (upvoted now, new score)."""
+        """The upvote button: ``cast_vote(user, Vote.UP)``; returns (upvoted now, new score)."""
         value, score = self.cast_vote(user, Vote.UP)
         return value == Vote.UP, score
 
@@ -229,7 +229,7 @@ class Post(models.Model):
         if user.pk == self.author_id:
             raise PermissionDenied("You can't vote on your own post.")
         if value == Vote.DOWN and not self.is_answer:
-            raise DownvoteRefused("Only answers can be downvoted.")
+            raise DownvoteRefused(DownvoteRefused.message)
         with transaction.atomic():
             # Lock the post row: a double click waits here, so it sees the first vote.
             Post.objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
@@ -442,6 +442,8 @@ def _add_reputation(user_id: int, points: int) -> None:
 
 class DownvoteRefused(ValueError):
     """A downvote on a question or an experience post: only answers take them."""
+
+    message = "Only answers can be downvoted."
 
 
 class AnswerGone(ValueError):

@@ -57,7 +57,7 @@ def post_vote(request, pk: int):
     if value is None:
         return _refuse(request, post, "A vote is up (1) or down (-1).", status=400)
     if value == Vote.DOWN and not post.is_answer:
-        return _refuse(request, post, "Only answers can be downvoted.", status=400)
+        return _refuse(request, post, DownvoteRefused.message, status=400)
     refusal = _vote_refusal(request.user, post, value)
     if refusal:
         return _refuse(request, post, refusal, status=403)
