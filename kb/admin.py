@@ -111,11 +111,11 @@ class CommentAdmin(_ReadOnlyAdmin):
     description="Withdraw selected votes (score and reputation follow)", permissions=["view"]
 )
 def withdraw_votes(modeladmin, request, queryset):
-    # Through toggle_vote, as if each voter clicked again: score and reputation stay exact.
+    # Through cast_vote, as the voter's own withdrawal: score and reputation stay exact.
     with transaction.atomic():
         votes = list(queryset.select_related("post", "user"))
         for vote in votes:
-            vote.post.toggle_vote(vote.user)
+            vote.post.cast_vote(vote.user, Vote.NONE)
     modeladmin.message_user(request, f"{len(votes)} vote(s) withdrawn.", messages.SUCCESS)
 
 

@@ -230,31 +230,60 @@ class Post(models.Model):
         return comments
 
     def toggle_vote(self, user) -> tuple[bool, int]:
-        """Upvote, or retract the user's upvote: returns (voted now, new score)."""
+        """The upvote button: ``cast_vote(user, Vote.UP)``; returns (upvoted now, new score)."""
+        value, score = self.cast_vote(user, Vote.UP)
+        return value == Vote.UP, score
+
+    def cast_vote(self, user, value: int) -> tuple[int, int]:
+        """A click on the up (+1) or down (-1) arrow; ``Vote.NONE`` (0) withdraws any vote.
+
+        Clicking the arrow of the user's current vote withdraws it; the other arrow switches.
+        Returns (the user's vote now: 1, -1 or 0, the new score). Only answers take
+        downvotes. Reputation follows exactly, see ``_vote_reputation``.
+        """
         from django.core.exceptions import PermissionDenied
 
+        if value not in (Vote.UP, Vote.DOWN, Vote.NONE):
+            raise ValueError(f"A vote is +1, -1 or 0, not {value!r}.")
         if user.pk == self.author_id:
             raise PermissionDenied("You can't vote on your own post.")
-        points = VOTE_REPUTATION[self.kind]
+        if value == Vote.DOWN and not self.is_answer:
+            raise DownvoteRefused(DownvoteRefused.message)
         with transaction.atomic():
             # Lock the post row: a double click waits here, so it sees the first vote.
             Post.objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
-            retracted, _ = Vote.objects.filter(post=self, user=user).delete()
-            voted = not retracted
-            if voted:
+            vote = Vote.objects.filter(post=self, user=user).first()
+            old = vote.value if vote else Vote.NONE
+            new = Vote.NONE if value == old else value
+            if vote and new == Vote.NONE:
+                vote.delete()
+            elif vote:
+                Vote.objects.filter(pk=vote.pk).update(value=new)
+            elif new != Vote.NONE:
                 try:
                     with transaction.atomic():  # the unique constraint is the backstop
-                        Vote.objects.create(post=self, user=user)
+                        Vote.objects.create(post=self, user=user, value=new)
                 except IntegrityError:
-                    return True, Post.objects.values_list("score", flat=True).get(pk=self.pk)
-            delta = 1 if voted else -1
+                    return new, Post.objects.values_list("score", flat=True).get(pk=self.pk)
             # F(): concurrent votes on the same post or author never overwrite each other.
-            Post.objects.filter(pk=self.pk).update(score=F("score") + delta)
-            _add_reputation(self.author_id, delta * points)
+            Post.objects.filter(pk=self.pk).update(score=F("score") + new - old)
+            author_points, voter_points = self._vote_reputation(new)
+            old_author_points, old_voter_points = self._vote_reputation(old)
+            _add_reputation(self.author_id, author_points - old_author_points)
+            _add_reputation(user.pk, voter_points - old_voter_points)
             score = Post.objects.values_list("score", flat=True).get(pk=self.pk)
         self.score = score
         announce(Post, self.pk)
-        return voted, score
+        return new, score
+
+    def _vote_reputation(self, value: int) -> tuple[int, int]:
+        """(author's, voter's) reputation from one vote: a downvote costs the voter too
+        (Stack Exchange's rule), so it is kept for answers that really mislead."""
+        if value == Vote.UP:
+            return VOTE_REPUTATION[self.kind], 0
+        if value == Vote.DOWN:
+            return DOWNVOTE_AUTHOR_REPUTATION, DOWNVOTE_VOTER_REPUTATION
+        return 0, 0
 
     def add_answer(self, author, body: str) -> "Post":
         """Raises ``QuestionClosed`` when the question is closed (even a moment ago)."""
@@ -522,6 +551,8 @@ VOTE_REPUTATION = {
     Post.Kind.EXPERIENCE: 10,
 }
 ACCEPT_REPUTATION = 15
+DOWNVOTE_AUTHOR_REPUTATION = -2
+DOWNVOTE_VOTER_REPUTATION = -1
 
 
 def _add_reputation(user_id: int, points: int) -> None:
@@ -567,6 +598,12 @@ def _original_of(question: Post) -> Post:
         current = link.to_post
 
 
+class DownvoteRefused(ValueError):
+    """A downvote on a question or an experience post: only answers take them."""
+
+    message = "Only answers can be downvoted."
+
+
 class AnswerGone(ValueError):
     """The answer (or its question) was deleted, or is not an answer to this question."""
 
@@ -595,7 +632,9 @@ class Vote(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
     )
-    value = models.SmallIntegerField(default=1)  # +1 today; the model allows -1 later
+    UP, DOWN, NONE = 1, -1, 0  # NONE is no row: ``Post.cast_vote`` withdraws the vote
+
+    value = models.SmallIntegerField(default=UP)  # downvotes on answers only
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -608,6 +647,16 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.value:+d} on {self.post_id}"
+
+    @classmethod
+    def pressed_arrows(cls, user, post_ids) -> tuple[set[int], set[int]]:
+        """(ids the user upvoted, ids they downvoted) among ``post_ids``: one query."""
+        up, down = set(), set()
+        if user.is_authenticated:
+            rows = cls.objects.filter(user=user, post_id__in=post_ids)
+            for post_id, value in rows.values_list("post_id", "value"):
+                (up if value == cls.UP else down).add(post_id)
+        return up, down
 
 
 class Comment(models.Model):

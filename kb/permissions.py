@@ -8,7 +8,9 @@ Views (through ``get_object_or_404`` and these functions), templates (the filter
 - the author and staff edit a post they can see; a public post can be deleted by them;
 - staff restore a deleted post;
 - the asker and staff accept an answer on a public question;
-- votes and comments go to public posts only (``is_public``);
+- votes and comments go to public posts only (``is_public``); downvotes to answers only,
+  from staff or members with DOWNVOTE_MIN_REPUTATION (plus the voting standing of
+  ``User.can_vote``, which the vote view checks for both arrows);
 - staff, and members with ``settings.CLOSE_MIN_REPUTATION``, close an open public question
   (duplicate / off-topic) and reopen a closed one;
 - the comment's author and staff delete a comment on a post they can see.
@@ -61,6 +63,22 @@ def can_accept(user, question: Post) -> bool:
         question.is_question
         and not question.is_deleted
         and (_is_author(user, question) or _is_staff(user))
+    )
+
+
+def can_downvote(user) -> bool:
+    """Cast a downvote (withdrawing one needs nothing)."""
+    return _is_staff(user) or (
+        user.is_authenticated and user.reputation >= settings.DOWNVOTE_MIN_REPUTATION
+    )
+
+
+def downvote_refusal(user) -> str:
+    reputation = user.reputation if user.is_authenticated else 0
+    return (
+        f"Downvoting needs {settings.DOWNVOTE_MIN_REPUTATION} reputation (you have "
+        f"{reputation}); it costs you 1 and the answer's author 2. Upvote the answers "
+        "that help instead, or comment on what is wrong."
     )
 
 

@@ -364,6 +364,11 @@ VOTE_MIN_ACCOUNT_DAYS = env_int("KB_VOTE_MIN_ACCOUNT_DAYS", 3)
 CLOSE_MIN_REPUTATION = env_int("KB_CLOSE_MIN_REPUTATION", 500)
 if VOTE_MIN_REPUTATION < 0 or VOTE_MIN_ACCOUNT_DAYS < 0:
     raise ImproperlyConfigured("KB_VOTE_MIN_REPUTATION and KB_VOTE_MIN_ACCOUNT_DAYS must be >= 0")
+# Downvotes (answers only) need more: Stack Overflow's 125, so bad advice sinks by the
+# judgement of members who have shown some, not by a newcomer's grudge. Staff always may.
+DOWNVOTE_MIN_REPUTATION = env_int("KB_DOWNVOTE_MIN_REPUTATION", 125)
+if DOWNVOTE_MIN_REPUTATION < 0:
+    raise ImproperlyConfigured("KB_DOWNVOTE_MIN_REPUTATION must be >= 0")
 
 LOGGING = {
     "version": 1,

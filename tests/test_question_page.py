@@ -118,7 +118,7 @@ def test_logged_in_reader_sees_vote_state_and_answer_form(client, alice, bob):
     client.force_login(bob)
     html = client.get(question.get_absolute_url()).content.decode()
     assert html.count('aria-pressed="true"') == 1
-    assert html.count('aria-pressed="false"') == 1
+    assert html.count('aria-pressed="false"') == 2  # the question's up, the answer's down
     assert 'name="body"' in html
     assert "Post your answer" in html
     assert "Accept this answer" not in html  # bob did not ask

@@ -129,6 +129,7 @@ def test_redis_cache_really_stores_values(settings):
         ({"KB_DEBUG": "0"}, "KB_SECRET_KEY must be set"),
         ({"KB_DEBUG": None}, "KB_SECRET_KEY must be set when KB_DEBUG=0, the default"),
         ({"KB_SECRET_KEY": "short"}, "KB_SECRET_KEY must be at least 50"),
+        ({"KB_DOWNVOTE_MIN_REPUTATION": "-1"}, "KB_DOWNVOTE_MIN_REPUTATION must be >= 0"),
     ],
 )
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, env, message):

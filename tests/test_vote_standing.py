@@ -56,14 +56,14 @@ def test_the_vote_button_explains_before_anyone_clicks(client, alice):
     question = make_question(alice)
     client.force_login(make_user("fresh"))
     html = client.get(question.get_absolute_url()).content.decode()
-    assert 'class="vote-button"' in html
+    assert 'class="vote-button js-vote-up"' in html
     assert "Voting opens when your account is 3 days old" in html
 
 
 def test_enough_reputation_gives_standing(client, alice):
     question = make_question(alice)
     client.force_login(make_user("earned", reputation=15))
-    assert _vote(client, question, **JSON).json() == {"voted": True, "score": 1}
+    assert _vote(client, question, **JSON).json() == {"voted": True, "vote": 1, "score": 1}
     assert _rep(alice) == 5
 
 
@@ -93,5 +93,5 @@ def test_a_vote_cast_with_standing_can_be_taken_back_without_it(client, alice):
     question.toggle_vote(voter)
     User.objects.filter(pk=voter.pk).update(reputation=0)  # e.g. their own post was downvoted
     client.force_login(User.objects.get(pk=voter.pk))
-    assert _vote(client, question, **JSON).json() == {"voted": False, "score": 0}
+    assert _vote(client, question, **JSON).json() == {"voted": False, "vote": 0, "score": 0}
     assert _rep(alice) == 0

@@ -69,8 +69,12 @@ def test_json_vote_returns_state_and_score(bob_client, alice):
     question = make_question(alice)
     response = bob_client.post(_vote_url(question), **JSON)
     assert response.status_code == 200
-    assert response.json() == {"voted": True, "score": 1}
-    assert bob_client.post(_vote_url(question), **JSON).json() == {"voted": False, "score": 0}
+    assert response.json() == {"voted": True, "vote": 1, "score": 1}
+    assert bob_client.post(_vote_url(question), **JSON).json() == {
+        "voted": False,
+        "vote": 0,
+        "score": 0,
+    }
 
 
 def test_voting_on_your_own_post_is_refused_and_changes_nothing(alice_client, alice):
@@ -100,7 +104,8 @@ def test_get_on_vote_url_is_405(bob_client):
 
 def test_staff_can_vote_like_anyone(staff_client, alice):
     question = make_question(alice)
-    assert staff_client.post(_vote_url(question), **JSON).json() == {"voted": True, "score": 1}
+    response = staff_client.post(_vote_url(question), **JSON)
+    assert response.json() == {"voted": True, "vote": 1, "score": 1}
 
 
 def test_vote_on_deleted_post_is_404(bob_client):

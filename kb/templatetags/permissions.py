@@ -48,3 +48,13 @@ def may_close(user, question) -> bool:
 @register.filter
 def may_reopen(user, question) -> bool:
     return permissions.can_reopen(user, question)
+
+
+@register.filter
+def may_downvote(user) -> bool:
+    return permissions.can_downvote(user)
+
+
+@register.filter
+def downvote_refusal(user) -> str:
+    return permissions.downvote_refusal(user)

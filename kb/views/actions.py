@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kb import permissions
 from kb.forms import CommentForm
-from kb.models import AnswerGone, Comment, Post, Vote
+from kb.models import AnswerGone, Comment, DownvoteRefused, Post, Vote
 from kb.ratelimits import limit_reached, rate_limit
 from kb.views.errors import too_many_requests, wants_json
 
@@ -40,25 +40,52 @@ def _refuse(request, post: Post, message: str, status: int):
     return redirect(post.get_absolute_url())
 
 
+VOTE_CHOICES = {"1": Vote.UP, "-1": Vote.DOWN}
+VOTE_THANKS = {
+    Vote.UP: "Thanks for your vote.",
+    Vote.DOWN: "Your downvote is counted: the answer sinks (it cost you 1 reputation).",
+    Vote.NONE: "Your vote is withdrawn.",
+}
+
+
 @require_POST
 @login_required
 def post_vote(request, pk: int):
+    """The up (``value=1``, the default) or down (``value=-1``) arrow: see ``Post.cast_vote``."""
     post = _get_public_post(pk)
-    user = request.user
-    # Taking back a vote needs no standing: only casting one does.
-    if not user.can_vote and not Vote.objects.filter(post=post, user=user).exists():
-        return _refuse(request, post, user.voting_refusal, status=403)
-    refusal = limit_reached(request, "vote")
+    value = VOTE_CHOICES.get(request.POST.get("value", "1"))
+    if value is None:
+        return _refuse(request, post, "A vote is up (1) or down (-1).", status=400)
+    if value == Vote.DOWN and not post.is_answer:
+        return _refuse(request, post, DownvoteRefused.message, status=400)
+    refusal = _vote_refusal(request.user, post, value)
     if refusal:
-        return too_many_requests(request, refusal.message, refusal.retry_after)
+        return _refuse(request, post, refusal, status=403)
+    limited = limit_reached(request, "vote")
+    if limited:
+        return too_many_requests(request, limited.message, limited.retry_after)
     try:
-        voted, score = post.toggle_vote(request.user)
-    except PermissionDenied as refusal:
-        return _refuse(request, post, str(refusal), status=403)
+        vote, score = post.cast_vote(request.user, value)
+    except PermissionDenied as denied:
+        return _refuse(request, post, str(denied), status=403)
+    except DownvoteRefused as refused:
+        return _refuse(request, post, str(refused), status=400)
     if wants_json(request):
-        return JsonResponse({"voted": voted, "score": score})
-    messages.success(request, "Thanks for your vote." if voted else "Your vote is withdrawn.")
+        return JsonResponse({"voted": vote == Vote.UP, "vote": vote, "score": score})
+    messages.success(request, VOTE_THANKS[vote])
     return redirect(post.get_absolute_url())
+
+
+def _vote_refusal(user, post: Post, value: int) -> str | None:
+    """Why this click may not cast a vote; withdrawing one's own vote needs no standing."""
+    current = Vote.objects.filter(post=post, user=user).values_list("value", flat=True).first()
+    if current == value:
+        return None  # a withdrawal
+    if not user.can_vote:
+        return user.voting_refusal
+    if value == Vote.DOWN and not permissions.can_downvote(user):
+        return permissions.downvote_refusal(user)
+    return None
 
 
 @require_POST

@@ -59,11 +59,7 @@ def post_detail(request, pk: int, slug: str):
     post.view_count += 1
     post._shown_comments = post.shown_comments
     tags = sorted(post.tags.all(), key=lambda tag: tag.name)
-    voted_ids = set()
-    if request.user.is_authenticated:
-        voted_ids = set(
-            Vote.objects.filter(user=request.user, post=post).values_list("post_id", flat=True)
-        )
+    voted_ids, _ = Vote.pressed_arrows(request.user, [post.pk])  # no downvotes here
     context = {
         "post": post,
         "tags": tags,

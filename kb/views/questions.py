@@ -200,15 +200,10 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
     question._shown_comments = question.shown_comments  # one query, reused by the template
     answers = _answers(question)
     tags = sorted(question.tags.all(), key=lambda tag: tag.name)
-    voted_ids = set()
+    post_ids = [question.pk, *(answer.pk for answer in answers)]
+    voted_ids, downvoted_ids = Vote.pressed_arrows(request.user, post_ids)
     follow_state = {}
     if request.user.is_authenticated:
-        post_ids = [question.pk, *(answer.pk for answer in answers)]
-        voted_ids = set(
-            Vote.objects.filter(user=request.user, post_id__in=post_ids).values_list(
-                "post_id", flat=True
-            )
-        )
         follow_state = follow_and_bookmark_state(request.user, question)
     context = {
         "question": question,
@@ -216,6 +211,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "answers": answers,
         "tags": tags,
         "voted_ids": voted_ids,
+        "downvoted_ids": downvoted_ids,
         "can_accept": permissions.can_accept(request.user, question),
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),

@@ -100,26 +100,48 @@
     box.appendChild(line);
   }
 
-  // Upvote forms (.js-vote): toggle without a reload; the plain POST still works without JS.
+  // Vote forms (.js-vote): the up or down arrow without a reload; the plain POST still works
+  // without JS. An aria-disabled arrow explains itself (its title) instead of posting.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("js-vote")) return;
     event.preventDefault();
-    var button = form.querySelector("button");
-    if (button.disabled) return;
-    button.disabled = true;
-    post(form.action, form, new FormData(form))
+    var button = event.submitter || form.querySelector("button");
+    if (button.getAttribute("aria-disabled") === "true") { say(button.title, "error"); return; }
+    if (form.getAttribute("aria-busy") === "true") return;
+    form.setAttribute("aria-busy", "true");
+    var data = new FormData(form);
+    data.set("value", button.value || "1");
+    post(form.action, form, data)
       .then(function (response) {
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       })
       .then(function (result) {
         if (!result.ok) { say(result.data.error || "Your vote was not counted.", "error"); return; }
-        form.querySelector(".js-score").textContent = result.data.score;
-        button.setAttribute("aria-pressed", result.data.voted ? "true" : "false");
+        var score = form.querySelector(".js-score");
+        score.textContent = result.data.score;
+        score.parentNode.classList.toggle("vote-score-negative", result.data.score < 0);
+        pressArrow(form, ".js-vote-up", result.data.vote === 1);
+        pressArrow(form, ".js-vote-down", result.data.vote === -1);
       })
-      .catch(function () { form.submit(); })
-      .then(function () { button.disabled = false; button.focus(); });
+      .catch(function () { submitPlainly(form, button); })
+      .then(function () { form.removeAttribute("aria-busy"); button.focus(); });
   });
+
+  // form.submit() sends no button: the arrow's value goes in a hidden field.
+  function submitPlainly(form, button) {
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "value";
+    field.value = button.value || "1";
+    form.appendChild(field);
+    form.submit();
+  }
+
+  function pressArrow(form, selector, pressed) {
+    var arrow = form.querySelector(selector);
+    if (arrow) arrow.setAttribute("aria-pressed", pressed ? "true" : "false");
+  }
 
   // Live preview (.js-preview-form): the server renders it, with the same sanitiser as posts.
   document.querySelectorAll("form.js-preview-form").forEach(function (form) {

@@ -17,7 +17,7 @@ def test_upvote_and_retract_without_a_reload(page, site, page_errors):
     log_in(page, site, "voter")
     page.goto(site(question.get_absolute_url()))
     page.evaluate("window.notReloaded = true")
-    button = page.locator(f"#answer-{answer.pk} form.js-vote button")
+    button = page.locator(f"#answer-{answer.pk} form.js-vote .js-vote-up")
     score = page.locator(f"#answer-{answer.pk} .js-score")
 
     button.click()
