@@ -2,35 +2,28 @@
 
 Every list runs a constant number of queries whatever its length: authors come with
 select_related, the tags of all listed posts in one query, counts from the counters on the
-row, and the excerpt from a prefix of the stored HTML (never the whole body, never Markdown
-per request).
+row, and the excerpt stored on the row at save (kb/excerpts.py; never the body, never
+Markdown per request).
 """
 
-import html
-import re
+import functools
 from collections import defaultdict
 from urllib.parse import quote, urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from taggit.models import Tag, TaggedItem
 
-from kb.cache import cache_anonymous_page, cached_fragment
+from kb.cache import cache_anonymous_page, cached_fragment, fragment_context
 from kb.models import Post, TagSynonym
 from kb.tags import MAX_TAGS, tag_slug
 
 PAGE_SIZE = 20
-EXCERPT_CHARS = 220
-_EXCERPT_SOURCE_CHARS = 1200
 _SIDEBAR_TAGS = 24
-_EXCERPT_SKIP_RE = re.compile(r"<(h[1-6]|table|pre)\b.*?(</\1>|$)", re.DOTALL)
 
 QUESTION_SORTS = {
     "newest": ("Newest", ("-created_at", "-id")),
@@ -54,30 +47,12 @@ class UnknownTag(Http404):
 
 
 def summary_queryset(queryset):
-    """Posts ready for a summary row: the author and a short HTML prefix for the excerpt."""
-    return (
-        queryset.with_author()
-        .defer("body", "body_html")
-        .annotate(excerpt_html=Substr("body_html", 1, _EXCERPT_SOURCE_CHARS))
-    )
-
-
-def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
-    """Plain text from the start of a rendered body, cut at a word."""
-    cut = html_prefix.rsplit("<", 1)
-    if len(cut) == 2 and ">" not in cut[1]:  # drop a tag the prefix cut in half
-        html_prefix = cut[0]
-    # Headings, tables and code read as noise in one line of prose; the prefix may end
-    # inside one, hence "or the end". Safe on our own sanitised HTML.
-    html_prefix = _EXCERPT_SKIP_RE.sub(" ", html_prefix)
-    html_prefix = html_prefix.replace("</p>", " </p>").replace("</li>", " </li>")
-    text = html.unescape(strip_tags(html_prefix))
-    text = re.sub(r"\s+", " ", text).strip()
-    return Truncator(text).chars(length)
+    """Posts ready for a summary row: the author and the stored excerpt, not the body."""
+    return queryset.with_author().defer("body", "body_html")
 
 
 def prepare_summaries(*post_lists) -> list[list[Post]]:
-    """Evaluate the lists, give each post ``.excerpt`` and ``.tag_list`` (one query in all).
+    """Evaluate the lists, give each post ``.tag_list`` (one query in all).
 
     Not prefetch_related("tags"): taggit builds a filtered queryset per post to fill
     the prefetch cache, about half the render time of a 20-item page.
@@ -95,12 +70,19 @@ def prepare_summaries(*post_lists) -> list[list[Post]]:
     question_url = reverse("kb:question-tagged", args=["-slug-"])
     post_url = reverse("kb:post-list") + "?tag=-slug-"
     for post in every_post:
-        post.excerpt = plain_excerpt(getattr(post, "excerpt_html", "") or "")
         post.tag_list = sorted(tags_by_post[post.pk], key=lambda tag: tag.name)
         url = question_url if post.is_question else post_url
         for tag in post.tag_list:  # each item brought its own Tag instance
             tag.list_url = url.replace("-slug-", quote(tag.slug))
     return post_lists
+
+
+def lazy_summaries(*querysets) -> list:
+    """One callable per list, giving it as ``prepare_summaries`` would, computed at most once
+    and only when a template first uses one: a fragment the ``{% cache %}`` tag already holds
+    (kb.cache.fragment_context) runs none of these queries."""
+    computed = functools.cache(lambda: prepare_summaries(*querysets))
+    return [functools.partial(lambda index: computed()[index], i) for i in range(len(querysets))]
 
 
 def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
@@ -214,11 +196,14 @@ def question_list(request, tags_path: str | None = None):
         questions = questions.filter(answer_count=0)
     questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
     page = paginate(request, summary_queryset(questions))
-    (page.object_list,) = prepare_summaries(page.object_list)
+    (summaries,) = lazy_summaries(page.object_list)
 
     base_url = request.path
     context = {
+        **fragment_context(),
+        "fragment_key": request.get_full_path(),
         "page": page,
+        "summaries": summaries,
         "sort": sort,
         "sort_label": QUESTION_SORTS[sort][0],
         "show_activity": sort == "active",

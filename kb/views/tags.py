@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from kb.cache import cache_anonymous_page
+from kb.cache import cache_anonymous_page, fragment_context
 from kb.models import Post, TagInfo, TagSynonym
 from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validate_tag_names
 from kb.views.browse import (
     UnknownTag,
+    lazy_summaries,
     paginate,
-    prepare_summaries,
     resolve_tag_slugs,
     summary_queryset,
     tag_not_found,
@@ -123,12 +123,13 @@ def _tag_page_context(tag, form=None):
         questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
         experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
     )
-    questions, experiences = prepare_summaries(
+    questions, experiences = lazy_summaries(
         summary_queryset(posts.questions()).order_by("-created_at", "-id")[:TAG_PAGE_QUESTIONS],
         summary_queryset(posts.experiences()).order_by("-created_at", "-id")[:TAG_PAGE_EXPERIENCES],
     )
     info = getattr(tag, "info", None)
     return {
+        **fragment_context(),
         "tag": tag,
         "info": info,
         "counts": counts,
