@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from taggit.models import Tag, TaggedItem
 
 from kb.cache import cache_anonymous_page, cached_fragment, fragment_context
@@ -77,12 +78,15 @@ def prepare_summaries(*post_lists) -> list[list[Post]]:
     return post_lists
 
 
-def lazy_summaries(*querysets) -> list:
-    """One callable per list, giving it as ``prepare_summaries`` would, computed at most once
-    and only when a template first uses one: a fragment the ``{% cache %}`` tag already holds
-    (kb.cache.fragment_context) runs none of these queries."""
+def lazy_summaries(*querysets) -> list[SimpleLazyObject]:
+    """The lists ``prepare_summaries`` gives, computed at most once and only when first used:
+    a page whose ``{% cache %}`` fragment (kb.cache.fragment_context) is already cached runs
+    none of these queries."""
     computed = functools.cache(lambda: prepare_summaries(*querysets))
-    return [functools.partial(lambda index: computed()[index], i) for i in range(len(querysets))]
+    return [
+        SimpleLazyObject(functools.partial(lambda i: computed()[i], i))
+        for i in range(len(querysets))
+    ]
 
 
 def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
