@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from kb.cache import cache_anonymous_page, fragment_context
+from kb.cache import cache_anonymous_page, cached_fragment, fragment_context
 from kb.models import Post, TagInfo, TagSynonym
 from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validate_tag_names
 from kb.views.browse import (
@@ -119,9 +120,12 @@ def tag_list(request):
 
 def _tag_page_context(tag, form=None):
     posts = Post.objects.visible().filter(tags=tag)
-    counts = posts.aggregate(
-        questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
-        experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
+    counts = cached_fragment(
+        f"tag-counts:{tag.pk}",
+        lambda: posts.aggregate(
+            questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
+            experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
+        ),
     )
     questions, experiences = lazy_summaries(
         summary_queryset(posts.questions()).order_by("-created_at", "-id")[:TAG_PAGE_QUESTIONS],
@@ -135,7 +139,8 @@ def _tag_page_context(tag, form=None):
         "counts": counts,
         "questions": questions,
         "experiences": experiences,
-        "form": form or TagInfoForm(instance=info),
+        # Only staff see the form: nobody else pays for building it.
+        "form": form or SimpleLazyObject(lambda: TagInfoForm(instance=info)),
     }
 
 
