@@ -78,15 +78,12 @@ def prepare_summaries(*post_lists) -> list[list[Post]]:
     return post_lists
 
 
-def lazy_summaries(*querysets) -> list[SimpleLazyObject]:
-    """The lists ``prepare_summaries`` gives, computed at most once and only when first used:
-    a page whose ``{% cache %}`` fragment (kb.cache.fragment_context) is already cached runs
-    none of these queries."""
-    computed = functools.cache(lambda: prepare_summaries(*querysets))
-    return [
-        SimpleLazyObject(functools.partial(lambda i: computed()[i], i))
-        for i in range(len(querysets))
-    ]
+def lazy_summaries(count: int, querysets) -> list[SimpleLazyObject]:
+    """The ``count`` lists ``prepare_summaries(*querysets())`` gives, built at most once and
+    only when a template first uses one: a page whose ``{% cache %}`` fragment
+    (kb.cache.fragment_context) is already cached builds no queryset and runs no query."""
+    computed = functools.cache(lambda: prepare_summaries(*querysets()))
+    return [SimpleLazyObject(functools.partial(lambda i: computed()[i], i)) for i in range(count)]
 
 
 def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
@@ -200,7 +197,7 @@ def question_list(request, tags_path: str | None = None):
         questions = questions.filter(answer_count=0)
     questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
     page = paginate(request, summary_queryset(questions))
-    (summaries,) = lazy_summaries(page.object_list)
+    (summaries,) = lazy_summaries(1, lambda: [page.object_list])
 
     base_url = request.path
     context = {

@@ -12,15 +12,19 @@ HOME_EXPERIENCES = 4
 HOME_TAGS = 20
 
 
-@cache_anonymous_page
-def home(request):
+def _home_lists():
     questions = summary_queryset(Post.objects.questions().visible())
     experiences = summary_queryset(Post.objects.experiences().visible())
-    top, newest, experiences = lazy_summaries(
+    return (
         questions.order_by("-score", "-created_at")[:HOME_QUESTIONS],
         questions.order_by("-created_at", "-id")[:HOME_QUESTIONS],
         experiences.order_by("-created_at", "-id")[:HOME_EXPERIENCES],
     )
+
+
+@cache_anonymous_page
+def home(request):
+    top, newest, experiences = lazy_summaries(3, _home_lists)
     context = {
         **fragment_context(),
         "top_questions": top,

@@ -118,19 +118,28 @@ def tag_list(request):
 # -- one tag -----------------------------------------------------------------------------
 
 
+def _tagged_posts(tag):
+    return Post.objects.visible().filter(tags=tag)
+
+
+def _tag_counts(tag) -> dict:
+    return _tagged_posts(tag).aggregate(
+        questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
+        experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
+    )
+
+
+def _tag_lists(tag):
+    posts = _tagged_posts(tag).order_by("-created_at", "-id")
+    return (
+        summary_queryset(posts.questions())[:TAG_PAGE_QUESTIONS],
+        summary_queryset(posts.experiences())[:TAG_PAGE_EXPERIENCES],
+    )
+
+
 def _tag_page_context(tag, form=None):
-    posts = Post.objects.visible().filter(tags=tag)
-    counts = cached_fragment(
-        f"tag-counts:{tag.pk}",
-        lambda: posts.aggregate(
-            questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
-            experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
-        ),
-    )
-    questions, experiences = lazy_summaries(
-        summary_queryset(posts.questions()).order_by("-created_at", "-id")[:TAG_PAGE_QUESTIONS],
-        summary_queryset(posts.experiences()).order_by("-created_at", "-id")[:TAG_PAGE_EXPERIENCES],
-    )
+    counts = cached_fragment(f"tag-counts:{tag.pk}", lambda: _tag_counts(tag))
+    questions, experiences = lazy_summaries(2, lambda: _tag_lists(tag))
     info = getattr(tag, "info", None)
     return {
         **fragment_context(),
