@@ -66,6 +66,16 @@ def cached_fragment(name: str, compute):
     return value
 
 
+def fragment_context() -> dict:
+    """Template context for ``{% cache fragment_seconds "name" fragment_version ... %}``:
+    fragments every visitor sees alike (summary lists, sidebars), cached under the content
+    version so logged-in pages render them once per write, never stale."""
+    return {
+        "fragment_seconds": max(settings.PAGE_CACHE_SECONDS, 0),
+        "fragment_version": content_version(),
+    }
+
+
 def _cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False

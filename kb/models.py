@@ -10,6 +10,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from kb.events import announce, tell_activity
+from kb.excerpts import excerpt_of
 
 SLUG_MAX_LENGTH = 80
 
@@ -75,6 +76,8 @@ class Post(models.Model):
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, blank=True)
     body = models.TextField(help_text="Markdown source.")
     body_html = models.TextField(editable=False, default="")
+    # One line of plain text for list pages, from body_html on save (kb/excerpts.py).
+    excerpt = models.TextField(editable=False, default="")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
     )
@@ -173,6 +176,7 @@ class Post(models.Model):
         if self.title:
             self.slug = slug_for(self.title)
         self.body_html = render_body(self.body, self.body_format)
+        self.excerpt = excerpt_of(self.body_html)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -491,7 +495,7 @@ class Post(models.Model):
                 self.title = title
             self.body = body
             self.edited_at = timezone.now()
-            self.save(update_fields=["title", "slug", "body", "body_html", "edited_at"])
+            self.save(update_fields=["title", "slug", "body", "body_html", "excerpt", "edited_at"])
             if tags is not None and not self.is_answer:
                 self.tags.set(get_or_create_tags(tags))
         # Its answers show its title and tags in search: the search layer follows them.

@@ -29,6 +29,7 @@ handler500 = errors.server_error
 
 kb_patterns = [
     path("", home.home, name="home"),
+    path("-/hello/", home.hello_world, name="hello-world"),
     path("questions/", browse.question_list, name="question-list"),
     path("questions/tagged/<str:tags_path>/", browse.question_list, name="question-tagged"),
     path("questions/ask/", questions.ask, name="question-ask"),

@@ -101,7 +101,7 @@ def test_summary_shows_stats_excerpt_tags_author_and_date(client, alice):
 
 
 def test_plain_excerpt_is_truncated():
-    from kb.views.browse import plain_excerpt
+    from kb.excerpts import plain_excerpt
 
     excerpt = plain_excerpt("<p>" + "word " * 200 + "</p>", length=50)
     assert len(excerpt) <= 50
@@ -245,7 +245,7 @@ def test_tag_urls_redirect_to_one_canonical_spelling(client, path, canonical):
 
 
 def test_excerpt_skips_headings_tables_and_code():
-    from kb.views.browse import plain_excerpt
+    from kb.excerpts import plain_excerpt
 
     html = (
         "<h2>Lessons</h2><p>First para.</p><table><tr><td>1-4</td></tr></table>"

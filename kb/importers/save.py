@@ -1,7 +1,7 @@
 """Write parsed threads with the models: one shared path for every importer.
 
 Rows go in with ``bulk_create`` in batches, so ``Post.save()`` is not called: slugs and
-bodies are made with the model's own rules (``slug_for``, ``render_body``: Markdown
+bodies are made with the model's own rules (``slug_for``, ``render_body``, ``excerpt_of``: Markdown
 rendered, Stack Exchange HTML sanitised). Imported scores go into ``source_score``: no
 local votes are made, so local ``score`` stays 0. Accepted answers go through
 ``Post.accept``, as on the site (the answer's author gets the +15 that unaccepting would
@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from taggit.models import Tag, TaggedItem
 
 from kb.events import announce
+from kb.excerpts import excerpt_of
 from kb.importers.base import (
     ImportedComment,
     ImportedLink,
@@ -194,13 +195,15 @@ class ImportWriter:
 
     def _post_row(self, post: ImportedPost, authors: dict[str, int], parents: dict[str, int]):
         title = post.title[:300]
+        body_html = render_body(post.body, post.body_format)
         return Post(
             kind=post.kind,
             title=title,
             slug=slug_for(title) if title else "",
             body=post.body,
             body_format=post.body_format,
-            body_html=render_body(post.body, post.body_format),
+            body_html=body_html,
+            excerpt=excerpt_of(body_html),
             author_id=authors[post.author.key],
             parent_id=parents.get(post.parent_source_id) if post.kind == "answer" else None,
             created_at=post.created_at,

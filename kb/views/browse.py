@@ -2,12 +2,11 @@
 
 Every list runs a constant number of queries whatever its length: authors come with
 select_related, the tags of all listed posts in one query, counts from the counters on the
-row, and the excerpt from a prefix of the stored HTML (never the whole body, never Markdown
-per request).
+row, and the excerpt stored on the row at save (kb/excerpts.py; never the body, never
+Markdown per request).
 """
 
-import html
-import re
+import functools
 from collections import defaultdict
 from urllib.parse import quote, urlencode
 
@@ -15,24 +14,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import strip_tags
-from django.utils.text import Truncator
+from django.utils.functional import SimpleLazyObject
 from taggit.models import Tag, TaggedItem
 
-from kb.cache import cache_anonymous_page, cached_fragment
+from kb.cache import cache_anonymous_page, cached_fragment, fragment_context
 from kb.follows import bookmarked_questions, followed_questions
 from kb.models import Post, TagSynonym
 from kb.tags import MAX_TAGS, tag_slug
 
 PAGE_SIZE = 20
-EXCERPT_CHARS = 220
-_EXCERPT_SOURCE_CHARS = 1200
 _SIDEBAR_TAGS = 24
-_EXCERPT_SKIP_RE = re.compile(r"<(h[1-6]|table|pre)\b.*?(</\1>|$)", re.DOTALL)
 
 QUESTION_SORTS = {
     "newest": ("Newest", ("-created_at", "-id")),
@@ -56,30 +50,12 @@ class UnknownTag(Http404):
 
 
 def summary_queryset(queryset):
-    """Posts ready for a summary row: the author and a short HTML prefix for the excerpt."""
-    return (
-        queryset.with_author()
-        .defer("body", "body_html")
-        .annotate(excerpt_html=Substr("body_html", 1, _EXCERPT_SOURCE_CHARS))
-    )
-
-
-def plain_excerpt(html_prefix: str, length: int = EXCERPT_CHARS) -> str:
-    """Plain text from the start of a rendered body, cut at a word."""
-    cut = html_prefix.rsplit("<", 1)
-    if len(cut) == 2 and ">" not in cut[1]:  # drop a tag the prefix cut in half
-        html_prefix = cut[0]
-    # Headings, tables and code read as noise in one line of prose; the prefix may end
-    # inside one, hence "or the end". Safe on our own sanitised HTML.
-    html_prefix = _EXCERPT_SKIP_RE.sub(" ", html_prefix)
-    html_prefix = html_prefix.replace("</p>", " </p>").replace("</li>", " </li>")
-    text = html.unescape(strip_tags(html_prefix))
-    text = re.sub(r"\s+", " ", text).strip()
-    return Truncator(text).chars(length)
+    """Posts ready for a summary row: the author and the stored excerpt, not the body."""
+    return queryset.with_author().defer("body", "body_html")
 
 
 def prepare_summaries(*post_lists) -> list[list[Post]]:
-    """Evaluate the lists, give each post ``.excerpt`` and ``.tag_list`` (one query in all).
+    """Evaluate the lists, give each post ``.tag_list`` (one query in all).
 
     Not prefetch_related("tags"): taggit builds a filtered queryset per post to fill
     the prefetch cache, about half the render time of a 20-item page.
@@ -97,12 +73,19 @@ def prepare_summaries(*post_lists) -> list[list[Post]]:
     question_url = reverse("kb:question-tagged", args=["-slug-"])
     post_url = reverse("kb:post-list") + "?tag=-slug-"
     for post in every_post:
-        post.excerpt = plain_excerpt(getattr(post, "excerpt_html", "") or "")
         post.tag_list = sorted(tags_by_post[post.pk], key=lambda tag: tag.name)
         url = question_url if post.is_question else post_url
         for tag in post.tag_list:  # each item brought its own Tag instance
             tag.list_url = url.replace("-slug-", quote(tag.slug))
     return post_lists
+
+
+def lazy_summaries(count: int, querysets) -> list[SimpleLazyObject]:
+    """The ``count`` lists ``prepare_summaries(*querysets())`` gives, built at most once and
+    only when a template first uses one: a page whose ``{% cache %}`` fragment
+    (kb.cache.fragment_context) is already cached builds no queryset and runs no query."""
+    computed = functools.cache(lambda: prepare_summaries(*querysets()))
+    return [SimpleLazyObject(functools.partial(lambda i: computed()[i], i)) for i in range(count)]
 
 
 def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
@@ -237,11 +220,15 @@ def question_list(request, tags_path: str | None = None):
         questions = questions.filter(answer_count=0)
     questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
     page = paginate(request, summary_queryset(questions))
-    (page.object_list,) = prepare_summaries(page.object_list)
+    (summaries,) = lazy_summaries(1, lambda: [page.object_list])
 
     base_url = request.path
     context = {
+        **fragment_context(),
+        # Members see their own tabs, and their own lists under ?show=: never another's.
+        "fragment_key": _member_fragment_key(request, show),
         "page": page,
+        "summaries": summaries,
         "sort": sort,
         "sort_label": QUESTION_SORTS[sort][0],
         "show_activity": sort == "active",
@@ -254,6 +241,11 @@ def question_list(request, tags_path: str | None = None):
         "sidebar_tags": [] if tags else popular_tags(kind=Post.Kind.QUESTION),
     }
     return render(request, "kb/question_list.html", context)
+
+
+def _member_fragment_key(request, show: str) -> str:
+    viewer = request.user.pk if show else int(request.user.is_authenticated)
+    return f"{request.get_full_path()}|{viewer}"
 
 
 @cache_anonymous_page

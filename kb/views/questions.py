@@ -1,5 +1,6 @@
 """Asking a question, the question page, answering, Markdown preview and tag suggestions."""
 
+import functools
 import logging
 from html import unescape
 
@@ -7,16 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
 from kb import permissions, search
-from kb.cache import cache_anonymous_page
+from kb.cache import cache_anonymous_page, fragment_context
 from kb.follows import follow_and_bookmark_state
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
@@ -29,6 +32,7 @@ logger = logging.getLogger("kb.questions")
 
 RELATED_TEMPLATE = "kb/includes/related_questions.html"
 SIDEBAR_EXPERIENCES = 5
+SIDEBAR_KEYS = ("experiences", "post_links", "related_template", "related_questions")
 TAG_SUGGESTIONS = 8
 REPEAT_MESSAGE = "You had just posted this; here it is (it was sent twice and kept once)."
 
@@ -196,32 +200,60 @@ def _duplicate_links(question: Post) -> dict:
     }
 
 
-def _render_question(request, question: Post, answer_form=None, status: int = 200):
+def _thread_context(request, question: Post) -> dict:
+    """The question's and answers' context: evaluated only when their fragment isn't cached."""
     question._shown_comments = question.shown_comments  # one query, reused by the template
     answers = _answers(question)
+    voted_ids, downvoted_ids = Vote.pressed_arrows(
+        request.user, [question.pk, *(answer.pk for answer in answers)]
+    )
+    return {"answers": answers, "voted_ids": voted_ids, "downvoted_ids": downvoted_ids}
+
+
+def _sidebar_context(question: Post, tags) -> dict:
+    return {
+        "experiences": _experiences_sharing_tags(tags),
+        "post_links": _post_links(question),
+        **_related_questions(question),
+    }
+
+
+def _lazy(compute, key: str):
+    """A template value read from ``compute()``'s dict, which runs at most once and only if
+    the template renders a fragment the ``{% cache %}`` tag does not already hold."""
+    return SimpleLazyObject(lambda: compute().get(key))
+
+
+def _render_question(request, question: Post, answer_form=None, status: int = 200):
     tags = sorted(question.tags.all(), key=lambda tag: tag.name)
-    post_ids = [question.pk, *(answer.pk for answer in answers)]
-    voted_ids, downvoted_ids = Vote.pressed_arrows(request.user, post_ids)
-    follow_state = {}
+    thread = functools.cache(lambda: _thread_context(request, question))
+    sidebar = functools.cache(lambda: _sidebar_context(question, tags))
     if request.user.is_authenticated:
-        follow_state = follow_and_bookmark_state(request.user, question)
+        # A member's cached thread holds their CSRF token: make sure their cookie carries it.
+        # (Anonymous threads have no forms, and a token would stop the page cache.)
+        get_token(request)
+    # Following and bookmarking change no content version: kept out of the cached blocks.
+    follow_state = (
+        follow_and_bookmark_state(request.user, question) if request.user.is_authenticated else {}
+    )
     context = {
+        **fragment_context(),
+        # The thread shows this visitor's votes, links and forms: one copy per session.
+        "thread_key": request.session.session_key or "",
         "question": question,
         "post": question,
-        "answers": answers,
+        "answers": _lazy(thread, "answers"),
         "tags": tags,
-        "voted_ids": voted_ids,
-        "downvoted_ids": downvoted_ids,
+        "voted_ids": _lazy(thread, "voted_ids"),
+        "downvoted_ids": _lazy(thread, "downvoted_ids"),
         "can_accept": permissions.can_accept(request.user, question),
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),
         "revisions_url": revisions_url(question),
         "meta_description": plain_text(question.body_html),
-        "experiences": _experiences_sharing_tags(tags),
-        "post_links": _post_links(question),
+        **{key: _lazy(sidebar, key) for key in SIDEBAR_KEYS},
         **follow_state,
         **_duplicate_links(question),
-        **_related_questions(question),
     }
     return render(request, "kb/question_detail.html", context, status=status)
 

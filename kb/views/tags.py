@@ -10,17 +10,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from kb.cache import cache_anonymous_page
+from kb.cache import cache_anonymous_page, cached_fragment, fragment_context
 from kb.follows import tag_follow_state
 from kb.models import Post, TagInfo, TagSynonym
 from kb.tags import MAX_TAG_LENGTH, get_or_create_tags, parse_tag_input, validate_tag_names
 from kb.views.browse import (
     UnknownTag,
+    lazy_summaries,
     paginate,
-    prepare_summaries,
     resolve_tag_slugs,
     summary_queryset,
     tag_not_found,
@@ -118,24 +119,38 @@ def tag_list(request):
 # -- one tag -----------------------------------------------------------------------------
 
 
-def _tag_page_context(tag, form=None):
-    posts = Post.objects.visible().filter(tags=tag)
-    counts = posts.aggregate(
+def _tagged_posts(tag):
+    return Post.objects.visible().filter(tags=tag)
+
+
+def _tag_counts(tag) -> dict:
+    return _tagged_posts(tag).aggregate(
         questions=Count("id", filter=Q(kind=Post.Kind.QUESTION)),
         experiences=Count("id", filter=Q(kind=Post.Kind.EXPERIENCE)),
     )
-    questions, experiences = prepare_summaries(
-        summary_queryset(posts.questions()).order_by("-created_at", "-id")[:TAG_PAGE_QUESTIONS],
-        summary_queryset(posts.experiences()).order_by("-created_at", "-id")[:TAG_PAGE_EXPERIENCES],
+
+
+def _tag_lists(tag):
+    posts = _tagged_posts(tag).order_by("-created_at", "-id")
+    return (
+        summary_queryset(posts.questions())[:TAG_PAGE_QUESTIONS],
+        summary_queryset(posts.experiences())[:TAG_PAGE_EXPERIENCES],
     )
+
+
+def _tag_page_context(tag, form=None):
+    counts = cached_fragment(f"tag-counts:{tag.pk}", lambda: _tag_counts(tag))
+    questions, experiences = lazy_summaries(2, lambda: _tag_lists(tag))
     info = getattr(tag, "info", None)
     return {
+        **fragment_context(),
         "tag": tag,
         "info": info,
         "counts": counts,
         "questions": questions,
         "experiences": experiences,
-        "form": form or TagInfoForm(instance=info),
+        # Only staff see the form: nobody else pays for building it.
+        "form": form or SimpleLazyObject(lambda: TagInfoForm(instance=info)),
     }
 
 
