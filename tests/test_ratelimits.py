@@ -432,7 +432,7 @@ def test_the_load_tests_pages_are_never_limited(client, settings, bob):
     settings.RATE_LIMITS = {name: ["1/h"] for name in settings.RATE_LIMITS}
     make_question(tags=["startups"])
     paths = [page.path() for page in PAGES]
-    for path in paths * 3:
+    for path in [page.path() for page in PAGES if page.anonymous] * 3:
         assert client.get(path).status_code == 200, path
     client.force_login(bob)
     for path in paths * 3:

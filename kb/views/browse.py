@@ -225,8 +225,10 @@ def question_list(request, tags_path: str | None = None):
     base_url = request.path
     context = {
         **fragment_context(),
-        # Members see their own tabs, and their own lists under ?show=: never another's.
-        "fragment_key": _member_fragment_key(request, show),
+        # A member's own list changes with a follow or a bookmark, which bump no content
+        # version: it is never cached. Members' tabs differ from visitors': their own key.
+        **({"fragment_seconds": 0} if show else {}),
+        "fragment_key": f"{request.get_full_path()}|{int(request.user.is_authenticated)}",
         "page": page,
         "summaries": summaries,
         "sort": sort,
@@ -241,11 +243,6 @@ def question_list(request, tags_path: str | None = None):
         "sidebar_tags": [] if tags else popular_tags(kind=Post.Kind.QUESTION),
     }
     return render(request, "kb/question_list.html", context)
-
-
-def _member_fragment_key(request, show: str) -> str:
-    viewer = request.user.pk if show else int(request.user.is_authenticated)
-    return f"{request.get_full_path()}|{viewer}"
 
 
 @cache_anonymous_page
