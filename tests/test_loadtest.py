@@ -51,11 +51,15 @@ def test_loadtest_measures_each_page_anonymous_and_logged_in_beside_hello_world(
     make_answer(question)
     rows = _rows(_run(live_server))
 
-    expected = {("hello world", "anonymous")} | {
-        (page, visitor)
-        for page in ("home", "question list", "question page", "tag page")
-        for visitor in ("anonymous", "logged in")
-    } | {("inbox", "logged in")}
+    expected = (
+        {("hello world", "anonymous")}
+        | {
+            (page, visitor)
+            for page in ("home", "question list", "question page", "tag page")
+            for visitor in ("anonymous", "logged in")
+        }
+        | {("inbox", "logged in")}
+    )
     assert set(rows) == expected
     assert rows["hello world", "anonymous"][1] == "100.0%"
     for columns in rows.values():
