@@ -14,6 +14,8 @@ def _setup_site(var_dir: Path) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DJANGO_"))}
     # The embedded default in a fresh var/, as on a new clone; vectors off to keep it quick.
     env.update(KB_DEBUG="1", KB_VAR_DIR=str(var_dir), KB_SEMANTIC_SEARCH="0")
+    # A key of its own, so no generated key file creates var/ first: setup_site must.
+    env.update(KB_SECRET_KEY="setup-site-test-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     result = subprocess.run(
         [sys.executable, "manage.py", "setup_site"],
         cwd=ROOT,
@@ -27,6 +29,7 @@ def _setup_site(var_dir: Path) -> str:
 
 
 def test_first_run_says_what_it_does_and_later_runs_are_quiet(tmp_path):
+    tmp_path = tmp_path / "var"  # not there yet, as on a fresh clone or a new KB_VAR_DIR
     first = _setup_site(tmp_path).splitlines()
     assert first[0].startswith("Migrating the database (")
     assert first[1] == "Loading the demo community and indexing it for search…"

@@ -10,6 +10,7 @@ nothing, so the server starts quietly.
 
 from io import StringIO
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -25,6 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
+        # The embedded default keeps its database and index here; a new KB_VAR_DIR is made.
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         self._migrate()
         self._load_demo()
         self._build_index()
