@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils.text import Truncator
 
 from kb import permissions
+from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
 
 
@@ -168,3 +169,28 @@ class PostLinkAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     raw_id_fields = ["from_post", "to_post"]
     list_select_related = ["from_post", "to_post"]
+
+
+# -- the community loop: who hears what (read-only: the domain writes these) --------------
+
+
+@admin.register(Notification)
+class NotificationAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "recipient", "kind", "actor", "post", "created_at", "read_at"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["recipient__username", "actor__username", "post__title"]
+    list_select_related = ["recipient", "actor", "post"]
+
+
+@admin.register(QuestionFollow, Bookmark)
+class QuestionFollowAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "user", "question", "created_at"]
+    search_fields = ["user__username", "question__title"]
+    list_select_related = ["user", "question"]
+
+
+@admin.register(TagFollow)
+class TagFollowAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "user", "tag", "created_at"]
+    search_fields = ["user__username", "tag__name"]
+    list_select_related = ["user", "tag"]

@@ -6,6 +6,7 @@ from django.test import Client, RequestFactory
 from taggit.models import Tag
 
 from accounts.models import User
+from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
 from kb.tags import get_or_create_tags
 from tests.factories import make_answer, make_comment, make_question, make_user
@@ -20,7 +21,22 @@ def admin_client(db):
     return client
 
 
-@pytest.mark.parametrize("model", [Post, Vote, Comment, Revision, TagInfo, TagSynonym, PostLink])
+@pytest.mark.parametrize(
+    "model",
+    [
+        Post,
+        Vote,
+        Comment,
+        Revision,
+        TagInfo,
+        TagSynonym,
+        PostLink,
+        Notification,
+        QuestionFollow,
+        Bookmark,
+        TagFollow,
+    ],
+)
 def test_every_model_is_registered(model):
     assert django_admin.site.is_registered(model)
 
@@ -36,6 +52,10 @@ def test_every_model_is_registered(model):
         "/admin/kb/tagsynonym/",
         "/admin/kb/postlink/",
         "/admin/kb/post/?kind__exact=question&is_deleted__exact=0",
+        "/admin/kb/notification/",
+        "/admin/kb/questionfollow/",
+        "/admin/kb/bookmark/",
+        "/admin/kb/tagfollow/",
     ],
 )
 def test_changelists_render(admin_client, url):
