@@ -129,13 +129,14 @@ def _dev_secret_key() -> str:
 # `make run` and the test suite turn it on (Makefile, pyproject.toml).
 DEBUG = env_bool("KB_DEBUG", "0")
 SECRET_KEY = os.environ.get("KB_SECRET_KEY", "")
+MISSING_SECRET_KEY = (
+    "KB_SECRET_KEY must be set when KB_DEBUG=0, the default "
+    "(KB_DEBUG=1 is for development, as `make run` sets it)"
+)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "KB_SECRET_KEY must be set when KB_DEBUG=0, the default "
-            "(KB_DEBUG=1 is for development, as `make run` sets it)"
-        )
-    SECRET_KEY = _dev_secret_key()
+    # Without a key in production the web server refuses to start (kb/wsgi.py, kb/asgi.py);
+    # commands that sign nothing (migrate, makemigrations, check) still run.
+    SECRET_KEY = _dev_secret_key() if DEBUG else ""
 elif len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("KB_SECRET_KEY must be at least 50 characters long")
 

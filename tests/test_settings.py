@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "x" * 60
 
 
-def _start(env: dict, tmp_path, code: str = "import kb.settings") -> subprocess.CompletedProcess:
-    """Import the settings in a fresh interpreter, as `manage.py` would at start-up: the
+def _start(env: dict, tmp_path, code: str = "import kb.wsgi") -> subprocess.CompletedProcess:
+    """Start the web application in a fresh interpreter, as gunicorn would: the
     development settings (KB_DEBUG=1) unless env says otherwise; a None value unsets."""
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("KB_")},
@@ -136,6 +136,16 @@ def test_bad_value_stops_start_up_naming_the_variable(tmp_path, env, message):
     result = _start(env, tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key(tmp_path):
+    env = {"KB_DEBUG": None, "DJANGO_SETTINGS_MODULE": "kb.settings"}
+    code = (
+        "import django; django.setup(); from django.core.management import call_command;"
+        "call_command('makemigrations', '--check', '--dry-run')"
+    )
+    result = _start(env, tmp_path, code)
+    assert result.returncode == 0, result.stderr
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
