@@ -1,7 +1,7 @@
 """XSS corpus on every page that shows user text, lists included (tests/test_xss.py covers
 the ask form, preview JSON and revisions with its own sample).
 
-The corpus is tests/data/xss/xss-payload-list.txt (a copy of ../shared/samples/xss, MIT,
+The corpus is tests/data/xss/xss-payload-list.txt (a copy of the team's XSS sample corpus, MIT,
 LICENSE beside it): every 25th line plus notable payloads,
 in question and experience titles, bodies and comments; then the question and experience pages,
 home, question list, post list, tag page and tag index. Tag names with markup must be refused
