@@ -1,4 +1,4 @@
-"""XSS: payloads from tests/data/xss (a copy of the team's XSS sample corpus, MIT, LICENSE beside it)
+"""XSS: payloads from tests/data/xss (a copy of the team's XSS corpus, MIT, LICENSE beside it)
 in titles, bodies, comments and tag names never reach a page as a script, an on* attribute
 or an executable URL."""
 
