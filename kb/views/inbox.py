@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from kb import notifications
-from kb.cache import bump_content_version
+from kb.events import announce
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Post
 from kb.views.browse import paginate
@@ -79,32 +79,33 @@ def _visible_question(pk: int) -> Post:
     return get_object_or_404(Post.objects.questions().visible(), pk=pk)
 
 
-@require_POST
-@login_required
-def question_follow(request, pk: int):
+def _set_question_row(request, pk: int, model, *, on_message: str, off_message: str):
     question = _visible_question(pk)
     on = _state(request)
     if on is None:
         return _bad_state(request)
-    count = _set_row(QuestionFollow, on, user=request.user, question=question)
-    message = (
-        "You follow this question: new answers reach your inbox."
-        if on
-        else "You no longer follow this question."
+    count = _set_row(model, on, user=request.user, question=question)
+    return _done(request, on, count, on_message if on else off_message, question.get_absolute_url())
+
+
+@require_POST
+@login_required
+def question_follow(request, pk: int):
+    return _set_question_row(
+        request,
+        pk,
+        QuestionFollow,
+        on_message="You follow this question: new answers reach your inbox.",
+        off_message="You no longer follow this question.",
     )
-    return _done(request, on, count, message, question.get_absolute_url())
 
 
 @require_POST
 @login_required
 def question_bookmark(request, pk: int):
-    question = _visible_question(pk)
-    on = _state(request)
-    if on is None:
-        return _bad_state(request)
-    count = _set_row(Bookmark, on, user=request.user, question=question)
-    message = "Bookmarked." if on else "Bookmark removed."
-    return _done(request, on, count, message, question.get_absolute_url())
+    return _set_question_row(
+        request, pk, Bookmark, on_message="Bookmarked.", off_message="Bookmark removed."
+    )
 
 
 @require_POST
@@ -116,7 +117,7 @@ def tag_follow(request, slug: str):
     if on is None:
         return _bad_state(request)
     count = _set_row(TagFollow, on, user=request.user, tag=tag)
-    bump_content_version()  # the cached tag page shows the follower count
+    announce(TagFollow)  # the cached tag page shows the follower count: a content change
     message = (
         f"You follow “{tag.name}”: new questions in it reach your inbox."
         if on
