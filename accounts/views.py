@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
 from accounts.models import User
+from kb import permissions
 from kb.models import Post
 from kb.ratelimits import describe_wait, rate_limit
 from kb.views.errors import too_many_requests
@@ -106,13 +107,11 @@ def _create_account(form: SignUpForm) -> User | None:
 
 def profile(request, username):
     person = get_object_or_404(User, username=username)
-    posts = (
-        Post.objects.public()
-        .filter(author=person)
-        .select_related("parent")
-        .order_by("-created_at")[:ACTIVITY_LIMIT]
-    )
-    counts = Post.objects.public().filter(author=person).kind_counts()
+    own_posts = Post.objects.public().filter(author=person)
+    if not permissions.can_see_anonymous_posts_of(request.user, person):
+        own_posts = own_posts.signed()  # others learn nothing of what they asked anonymously
+    posts = own_posts.select_related("parent").order_by("-created_at")[:ACTIVITY_LIMIT]
+    counts = own_posts.kind_counts()
     return render(
         request,
         "accounts/profile.html",

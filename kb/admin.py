@@ -60,13 +60,16 @@ class PostAdmin(_ReadOnlyAdmin):
         "kind",
         "title_or_excerpt",
         "author",
+        "is_anonymous",
         "score",
         "answer_count",
         "is_deleted",
         "created_at",
     ]
     list_display_links = ["id", "title_or_excerpt"]
-    list_filter = ["kind", "is_deleted", "created_at", "source"]
+    # Staff see who asked anonymously: the author column and this flag, side by side.
+    list_filter = ["kind", "is_deleted", "is_anonymous", "created_at", "source"]
+    readonly_fields = ["is_anonymous"]
     search_fields = ["title", "body", "author__username", "author__display_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author"]
@@ -96,8 +99,9 @@ def restore_comments(modeladmin, request, queryset):
 
 @admin.register(Comment)
 class CommentAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "excerpt", "author", "post", "is_deleted", "created_at"]
-    list_filter = ["is_deleted", "created_at", "source"]
+    list_display = ["id", "excerpt", "author", "is_anonymous", "post", "is_deleted", "created_at"]
+    list_filter = ["is_deleted", "is_anonymous", "created_at", "source"]
+    readonly_fields = ["is_anonymous"]
     search_fields = ["body", "author__username"]
     raw_id_fields = ["post", "author"]
     list_select_related = ["author", "post"]

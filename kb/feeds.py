@@ -23,7 +23,7 @@ class _PostFeed(Feed):
         return item.get_absolute_url()
 
     def item_author_name(self, item):
-        return item.author.name
+        return item.shown_author_name
 
     def item_pubdate(self, item):
         return item.created_at

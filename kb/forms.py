@@ -90,9 +90,31 @@ class QuestionForm(forms.Form):
             if repeat:
                 return repeat, False
             post = Post.publish(
-                author, kind=self.kind, title=title, body=body, tags=self.cleaned_data["tags"]
+                author,
+                kind=self.kind,
+                title=title,
+                body=body,
+                tags=self.cleaned_data["tags"],
+                anonymous=self.cleaned_data.get("anonymous", False),
             )
         return post, True
+
+
+ANONYMOUS_HELP = (
+    "Others see “Anonymous member” instead of your name, avatar and reputation, here and in "
+    "lists, search, feeds and notifications; your profile shows it to you alone. Staff can "
+    "still see who asked. Votes on it earn or cost you no reputation. You keep every right "
+    "of the asker (edit, accept, notifications), and your answers and comments on it stay "
+    "anonymous too. It can't be changed after posting."
+)
+
+
+class AskForm(QuestionForm):
+    """The ask page: a question, optionally asked anonymously (only here, never on edit)."""
+
+    anonymous = forms.BooleanField(
+        label="Ask anonymously", required=False, help_text=ANONYMOUS_HELP
+    )
 
 
 class ExperienceForm(QuestionForm):

@@ -10,7 +10,7 @@ from django.db.models import Q, Value
 from django.utils import timezone
 from taggit.models import Tag
 
-from kb.models import Comment, Post
+from kb.models import ANONYMOUS_AUTHOR_NAME, Comment, Post
 
 
 class QuestionFollow(models.Model):
@@ -121,10 +121,25 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.actor} {self.get_kind_display()} ({self.recipient})"
+        return f"{self.actor_label} {self.get_kind_display()} ({self.recipient})"
 
     def get_absolute_url(self) -> str:
         url = self.post.get_absolute_url()
         if self.comment_id:
             return f"{url.split('#')[0]}#comment-{self.comment_id}"
         return url
+
+    @property
+    def actor_label(self) -> str:
+        """Who did it, as the recipient may see it: the actor's name, or "Anonymous member"
+        when the actor asked this thread's question anonymously (the inbox and e-mails).
+
+        Reads ``post`` and, for an answer, ``post.parent``: select_related("actor",
+        "post__parent") keeps a list of notifications at one query.
+        """
+        if self.actor_id is None:
+            return "Someone"
+        thread = self.post.thread_question
+        if thread is not None and thread.hides(self.actor_id):
+            return ANONYMOUS_AUTHOR_NAME
+        return self.actor.name

@@ -13,6 +13,8 @@ from kb.events import announce, tell_activity
 from kb.excerpts import excerpt_of
 
 SLUG_MAX_LENGTH = 80
+# What everyone but staff and the author sees instead of an anonymous asker's name.
+ANONYMOUS_AUTHOR_NAME = "Anonymous member"
 
 
 def slug_for(title: str) -> str:
@@ -25,6 +27,23 @@ def render_body(body: str, body_format: str = "markdown") -> str:
     from kb.markdown import render_markdown, sanitize_html
 
     return sanitize_html(body) if body_format == "html" else render_markdown(body)
+
+
+class ShownAuthorMixin:
+    """The author as readers see them: ``None`` and "Anonymous member" when hidden.
+
+    Every author display (pages, lists, feeds, search documents, JSON) goes through these,
+    so hiding an anonymous asker is one rule; kb/permissions.py ``can_see_author`` says who
+    may see through it (staff and the author, on pages only they get).
+    """
+
+    @property
+    def shown_author(self):
+        return None if self.is_anonymous else self.author
+
+    @property
+    def shown_author_name(self) -> str:
+        return ANONYMOUS_AUTHOR_NAME if self.is_anonymous else self.author.name
 
 
 class PostQuerySet(models.QuerySet):
@@ -58,6 +77,10 @@ class PostQuerySet(models.QuerySet):
     def with_author(self):
         return self.select_related("author")
 
+    def signed(self):
+        """Posts that show their author's name: not asked anonymously (what profiles list)."""
+        return self.filter(is_anonymous=Value(False))
+
     def kind_counts(self) -> dict[str, int]:
         rows = self.order_by().values("kind").annotate(n=Count("id"))
         counts = dict.fromkeys(Post.Kind.values, 0)
@@ -65,7 +88,7 @@ class PostQuerySet(models.QuerySet):
         return counts
 
 
-class Post(models.Model):
+class Post(ShownAuthorMixin, models.Model):
     class Kind(models.TextChoices):
         QUESTION = "question", "Question"
         ANSWER = "answer", "Answer"
@@ -96,6 +119,9 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
+    # The author is hidden from everyone but staff and themself: a question asked
+    # anonymously, and the asker's own answers in its thread. Set at asking, never toggled.
+    is_anonymous = models.BooleanField(default=False, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -186,13 +212,19 @@ class Post(models.Model):
         return reverse(name, args=[self.pk, self.slug or "post"])
 
     @classmethod
-    def publish(cls, author, *, kind: str, title: str, body: str, tags=()) -> "Post":
+    def publish(
+        cls, author, *, kind: str, title: str, body: str, tags=(), anonymous: bool = False
+    ) -> "Post":
         """Ask a question or write an experience post, with its tags (names, made if new;
-        synonyms rewritten to their targets)."""
+        synonyms rewritten to their targets). Only a question can be asked ``anonymous``."""
         from kb.tags import get_or_create_tags, resolve_synonyms
 
+        if anonymous and kind != cls.Kind.QUESTION:
+            raise ValueError("Only a question can be asked anonymously.")
         with transaction.atomic():
-            post = cls.objects.create(kind=kind, author=author, title=title, body=body)
+            post = cls.objects.create(
+                kind=kind, author=author, title=title, body=body, is_anonymous=anonymous
+            )
             if tags:
                 post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
             tell_activity("asked", author, post)
@@ -215,6 +247,19 @@ class Post(models.Model):
     def is_public(self) -> bool:
         """Whether readers may see it: ``PostQuerySet.public()`` for one post."""
         return not self.is_deleted and not (self.parent_id and self.parent.is_deleted)
+
+    @property
+    def thread_question(self) -> "Post | None":
+        """The question of this post's thread: itself, or an answer's question."""
+        if self.is_answer:
+            return self.parent
+        return self if self.is_question else None
+
+    def hides(self, user_id: int | None) -> bool:
+        """Whether this post hides ``user_id``: it is anonymous and they wrote it. Asked of a
+        thread's question, it decides whether the asker's answers, comments and edits in
+        the thread stay anonymous too."""
+        return self.is_anonymous and user_id is not None and user_id == self.author_id
 
     @property
     def display_title(self) -> str:
@@ -282,11 +327,16 @@ class Post(models.Model):
 
     def _vote_reputation(self, value: int) -> tuple[int, int]:
         """(author's, voter's) reputation from one vote: a downvote costs the voter too
-        (Stack Exchange's rule), so it is kept for answers that really mislead."""
+        (Stack Exchange's rule), so it is kept for answers that really mislead.
+
+        An anonymous post moves no author reputation either way: a change on the author's
+        profile right after a vote on it would tell who asked.
+        """
         if value == Vote.UP:
-            return VOTE_REPUTATION[self.kind], 0
+            return (0 if self.is_anonymous else VOTE_REPUTATION[self.kind]), 0
         if value == Vote.DOWN:
-            return DOWNVOTE_AUTHOR_REPUTATION, DOWNVOTE_VOTER_REPUTATION
+            author_points = 0 if self.is_anonymous else DOWNVOTE_AUTHOR_REPUTATION
+            return author_points, DOWNVOTE_VOTER_REPUTATION
         return 0, 0
 
     def add_answer(self, author, body: str) -> "Post":
@@ -300,7 +350,11 @@ class Post(models.Model):
             if not still_open:
                 raise QuestionClosed("This question is closed: it takes no new answers.")
             answer = Post.objects.create(
-                kind=Post.Kind.ANSWER, parent=self, author=author, body=body
+                kind=Post.Kind.ANSWER,
+                parent=self,
+                author=author,
+                body=body,
+                is_anonymous=self.hides(author.pk),
             )
             tell_activity("answered", author, answer)
         announce(Post, self.pk, answer.pk)
@@ -364,7 +418,13 @@ class Post(models.Model):
 
     def add_comment(self, author, body: str) -> "Comment":
         with transaction.atomic():
-            comment = Comment.objects.create(post=self, author=author, body=body)
+            thread = self.thread_question
+            comment = Comment.objects.create(
+                post=self,
+                author=author,
+                body=body,
+                is_anonymous=thread is not None and thread.hides(author.pk),
+            )
             # F(): two comments posted at once both count.
             Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
             tell_activity("commented", author, self, comment)
@@ -663,7 +723,7 @@ class Vote(models.Model):
         return up, down
 
 
-class Comment(models.Model):
+class Comment(ShownAuthorMixin, models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
@@ -672,6 +732,8 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
+    # By an anonymous asker, in their question's thread (``Post.hides``).
+    is_anonymous = models.BooleanField(default=False, editable=False)
     source = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=100, blank=True)
     source_score = models.IntegerField(null=True, blank=True)
@@ -742,6 +804,12 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"Revision of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_editor(self):
+        """The editor as readers see them: ``None`` for the anonymous author's own edits
+        (the template says "Anonymous member"); staff editing stay named."""
+        return None if self.post.hides(self.editor_id) else self.editor
 
 
 class TagInfo(models.Model):

@@ -13,7 +13,9 @@ Views (through ``get_object_or_404`` and these functions), templates (the filter
   ``User.can_vote``, which the vote view checks for both arrows);
 - staff, and members with ``settings.CLOSE_MIN_REPUTATION``, close an open public question
   (duplicate / off-topic) and reopen a closed one;
-- the comment's author and staff delete a comment on a post they can see.
+- the comment's author and staff delete a comment on a post they can see;
+- who asked anonymously (``Post.is_anonymous``) is seen by staff and the asker only; an
+  anonymous asker keeps every right of an author (edit, delete, accept).
 """
 
 from __future__ import annotations
@@ -80,6 +82,18 @@ def downvote_refusal(user) -> str:
         f"{reputation}); it costs you 1 and the answer's author 2. Upvote the answers "
         "that help instead, or comment on what is wrong."
     )
+
+
+def can_see_author(user, post: Post) -> bool:
+    """Whether ``user`` may learn who wrote ``post`` (or a comment): anyone for a signed
+    post; staff and the author themself for an anonymous one. Only pages rendered for that
+    user alone may use it: shared caches and lists show "Anonymous member" to everyone."""
+    return not post.is_anonymous or _is_staff(user) or _is_author(user, post)
+
+
+def can_see_anonymous_posts_of(user, person) -> bool:
+    """Whether ``user`` sees ``person``'s anonymous posts on their profile: staff and they."""
+    return _is_staff(user) or (user.is_authenticated and user.pk == person.pk)
 
 
 def can_delete_comment(user, comment: Comment) -> bool:

@@ -19,7 +19,7 @@ class SearchDocument:
     body: str  # plain text, no Markdown or HTML
     url: str
     tags: list[str] = field(default_factory=list)
-    author: str = ""  # username, what user:name matches
+    author: str = ""  # username, what user:name matches; "" for an anonymous post
     author_name: str = ""
     score: int = 0
     answer_count: int = 0
@@ -98,8 +98,9 @@ def document_for(post) -> SearchDocument | None:
         url=post.get_absolute_url(),
         # Answers carry their question's tags: [tag] finds the whole thread.
         tags=sorted(tag.name for tag in (parent or post).tags.all()),
-        author=post.author.username.lower(),
-        author_name=post.author.name,
+        # An anonymous post is found by no user:name and names nobody in results.
+        author="" if post.is_anonymous else post.author.username.lower(),
+        author_name=post.shown_author_name,
         score=post.score,
         answer_count=post.answer_count,
         accepted=accepted,

@@ -58,3 +58,8 @@ def may_downvote(user) -> bool:
 @register.filter
 def downvote_refusal(user) -> str:
     return permissions.downvote_refusal(user)
+
+
+@register.filter
+def may_see_author(user, post) -> bool:
+    return permissions.can_see_author(user, post)

@@ -124,8 +124,10 @@ def comment_create(request, pk: int):
             {
                 "id": comment.pk,
                 "html": comment.body_html,
-                "author": request.user.name,
-                "author_url": request.user.get_absolute_url(),
+                # What the page shows everyone: an anonymous asker stays anonymous.
+                "author": comment.shown_author_name,
+                "author_url": comment.author.get_absolute_url() if comment.shown_author else "",
+                "anonymous": comment.is_anonymous,
             },
             status=201,
         )

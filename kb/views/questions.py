@@ -21,7 +21,7 @@ from taggit.models import Tag
 from kb import permissions, search
 from kb.cache import cache_anonymous_page, fragment_context
 from kb.follows import follow_and_bookmark_state
-from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
+from kb.forms import BODY_MAX, AnswerForm, AskForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
 from kb.models import Post, PostLink, QuestionClosed, Vote, comments_prefetch
 from kb.ratelimits import limit_reached, rate_limit
@@ -69,7 +69,7 @@ def compose_post(request, form_class, template: str, success_message: str, actio
 @login_required
 def ask(request):
     return compose_post(
-        request, QuestionForm, "kb/ask.html", "Your question is posted. Good luck!", "question"
+        request, AskForm, "kb/ask.html", "Your question is posted. Good luck!", "question"
     )
 
 

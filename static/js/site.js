@@ -248,11 +248,20 @@
         body.innerHTML = result.data.html;  // sanitised server-side by kb.markdown
         var meta = document.createElement("span");
         meta.className = "comment-meta small";
-        var author = document.createElement("a");
-        author.href = result.data.author_url;
+        // An anonymous asker's comment names no one and links nowhere, as the page does.
+        var author = document.createElement(result.data.anonymous ? "span" : "a");
+        if (result.data.anonymous) author.className = "anonymous-author";
+        else author.href = result.data.author_url;
         author.textContent = result.data.author;
         meta.appendChild(document.createTextNode("– "));
         meta.appendChild(author);
+        if (result.data.anonymous) {
+          var badge = document.createElement("span");
+          badge.className = "asker-badge";
+          badge.textContent = "asker";
+          meta.appendChild(document.createTextNode(" "));
+          meta.appendChild(badge);
+        }
         meta.appendChild(document.createTextNode(" just now"));
         item.appendChild(body);
         item.appendChild(meta);
