@@ -24,7 +24,7 @@ def make_user(username=None, **fields) -> User:
     return User.objects.create_user(username=username, password=PASSWORD, **fields)
 
 
-def make_question(author=None, title=None, body=None, tags=(), **fields) -> Post:
+def make_question(author=None, title=None, body=None, tags=(), anonymous=False, **fields) -> Post:
     number = next(_counter)
     return _publish(
         Post.Kind.QUESTION,
@@ -33,6 +33,7 @@ def make_question(author=None, title=None, body=None, tags=(), **fields) -> Post
         body or "I studied mechanical engineering and want to work on perception systems.",
         tags,
         fields,
+        anonymous=anonymous,
     )
 
 
@@ -60,9 +61,11 @@ def make_comment(post, author=None, body=None) -> Comment:
     return post.add_comment(author or make_user(), body or "Thanks, this is really useful.")
 
 
-def _publish(kind, author, title, body, tags, fields) -> Post:
+def _publish(kind, author, title, body, tags, fields, anonymous=False) -> Post:
     names = [getattr(tag, "name", tag) for tag in tags]  # names or Tag rows
-    post = Post.publish(author or make_user(), kind=kind, title=title, body=body, tags=names)
+    post = Post.publish(
+        author or make_user(), kind=kind, title=title, body=body, tags=names, anonymous=anonymous
+    )
     return _finish(post, fields)
 
 
