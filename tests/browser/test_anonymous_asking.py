@@ -2,12 +2,13 @@
 question, and then neither a visitor nor another member finds their name anywhere the page
 shows or holds (text, HTML, attributes), on the question page, the lists or the tag page."""
 
+import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
 from kb.models import Post
 from tests.browser.helpers import log_in
-from tests.factories import make_user
+from tests.factories import make_answer, make_question, make_user
 
 NAME = "Zephyrine Quillfeather"
 USERNAME = "zephyrine_q"
@@ -77,3 +78,43 @@ def test_an_anonymous_question_shows_no_name_anywhere(page, browser, site, page_
     visitor_context.close()
     member_context.close()
     assert page_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_anonymous_markers_and_notes_pass_axe(page, browser, site, axe_source, scheme):
+    """The "Anonymous member" cards, asker badges, the asker's and staff's notes, the
+    profile marks and the ask form's checkbox: no serious or critical axe violation."""
+    asker = make_user(USERNAME, display_name=NAME)
+    make_user("sam", display_name="Sam Staff", is_staff=True)
+    question = make_question(asker, title=TITLE, tags=[TAG], anonymous=True)
+    answer = make_answer(question, author=make_user())
+    answer.add_comment(asker, "Thanks, that is exactly my situation.")
+    make_answer(question, author=asker, body="Update: HR moved me to another team last week.")
+    page.emulate_media(color_scheme=scheme)
+    found = {}
+
+    def audit(name, path):
+        page.goto(site(path))
+        found[name] = _blocking_violations(page, axe_source)
+
+    audit("question page, visitor", question.get_absolute_url())
+    log_in(page, site, USERNAME)
+    audit("question page, asker", question.get_absolute_url())
+    audit("profile, asker", f"/users/{USERNAME}/")
+    audit("ask form", "/questions/ask/")
+    staff_page = browser.new_context(color_scheme=scheme).new_page()
+    log_in(staff_page, site, "sam")
+    staff_page.goto(site(question.get_absolute_url()))
+    found["question page, staff"] = _blocking_violations(staff_page, axe_source)
+    staff_page.context.close()
+    assert not any(found.values()), f"axe, {scheme}: {found}"
+
+
+def _blocking_violations(page, axe_source) -> list[str]:
+    page.evaluate(axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {' '.join(map(str, v['nodes'][0]['target']))}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
