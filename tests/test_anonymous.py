@@ -8,6 +8,7 @@ staff see, votes and reputation, the asker's rights, the ask form and who stays 
 
 import json
 import re
+from io import StringIO
 
 import pytest
 from django.urls import reverse
@@ -571,3 +572,53 @@ def test_the_revisions_page_reads_the_post_once(client, asker, django_assert_max
     with django_assert_max_num_queries(4):
         html = client.get(reverse("kb:post-revisions", args=[question.pk])).content.decode()
     assert html.count("Anonymous member") == 4
+
+
+# -- the demo community ------------------------------------------------------------------------
+
+
+def test_the_demo_has_an_anonymous_question_and_loads_it_anonymous(client):
+    from django.core.management import call_command
+
+    from kb.demo import read_community
+
+    (entry,) = [question for question in read_community().questions if question.anonymous]
+    call_command("load_demo", stdout=StringIO())
+    question = Post.objects.get(title=entry.title)
+    assert question.is_anonymous
+    asker_comments = Comment.objects.filter(author=question.author, post__parent=question)
+    assert asker_comments.exists()
+    assert all(comment.is_anonymous for comment in asker_comments)
+    asker = question.author
+    html = _get_ok(client, question.get_absolute_url())
+    assert asker.name not in html
+    assert asker.get_absolute_url() not in html
+
+
+def test_an_anonymous_experience_post_in_a_demo_file_is_refused(tmp_path):
+    from kb.demo import DemoDataError, read_community
+
+    path = tmp_path / "community.toml"
+    path.write_text(
+        """
+[[members]]
+username = "alice"
+name = "Alice Example"
+headline = "Mechanical design engineer"
+bio = "Gearboxes by day."
+
+[[experiences]]
+title = "From gearboxes to perception in a year"
+author = "alice"
+days_ago = 10
+tags = ["career-switch"]
+views = 12
+anonymous = true
+body = '''
+A story long enough to be a post: courses, a project, an interview.
+'''
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(DemoDataError, match=r"unknown key.*anonymous"):
+        read_community(path)

@@ -72,6 +72,7 @@ class PostEntry:
     votes: tuple[str, ...] = ()
     comments: tuple[CommentEntry, ...] = ()
     answers: tuple[AnswerEntry, ...] = ()
+    anonymous: bool = False  # questions only: asked anonymously
 
 
 @dataclass(frozen=True)
@@ -231,15 +232,18 @@ class _Reader:
         body = self._body(entry)
         votes = self._votes(entry, author)
         comments = self._comments(entry, days_ago * 24)
-        answers = ()
-        if with_answers:
+        answers, anonymous = (), False
+        if with_answers:  # an experience post's "anonymous" stays unread: an unknown key
+            anonymous = entry.flag("anonymous")
             answers = tuple(
                 self._answer(answer, days_ago)
                 for answer in entry.entries("answers", entry.label + ", answer {n}")
             )
             self._check_answers(entry, answers)
         entry.done()
-        return PostEntry(title, author, days_ago, tags, views, body, votes, comments, answers)
+        return PostEntry(
+            title, author, days_ago, tags, views, body, votes, comments, answers, anonymous
+        )
 
     def _answer(self, entry: _Entry, question_days_ago: float) -> AnswerEntry:
         author = self._username(entry, entry.text("author"))

@@ -95,7 +95,12 @@ class DemoLoader:
         post = Post.objects.filter(kind=kind, author=author, title=entry.title).first()
         if post is None:
             post = Post.publish(
-                author, kind=kind, title=entry.title, body=entry.body, tags=list(entry.tags)
+                author,
+                kind=kind,
+                title=entry.title,
+                body=entry.body,
+                tags=list(entry.tags),
+                anonymous=entry.anonymous,
             )
             created_at = self.now - timedelta(days=entry.days_ago)
             self._set(
