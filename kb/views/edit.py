@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kb import permissions
-from kb.forms import BODY_MAX, edit_form_for
+from kb.forms import BODY_MAX, ExperienceForm, edit_form_for
 from kb.markdown import render_markdown
-from kb.models import Post
+from kb.models import CareerMove, Post
 
 
 def _get_post_for_reader(request, pk: int) -> Post:
@@ -48,7 +48,8 @@ def post_edit(request, pk: int):
                 body=data["body"],
                 tags=data.get("tags"),
             )
-            if revision is None:
+            moved = isinstance(form, ExperienceForm) and CareerMove.record(post, **form.move_data())
+            if revision is None and not moved:
                 messages.info(request, "Nothing changed, so no new revision was saved.")
             else:
                 messages.success(request, "Your edit is saved.")

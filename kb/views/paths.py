@@ -1,0 +1,108 @@
+"""/paths/: the career moves experience posts tell, counted, filtered and charted.
+
+Constant queries: the role filter's synonyms (only when a role is given), the transitions
+(cached under the content version, like the other lists' aggregates) and the stories of the
+chosen move.
+"""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from kb.cache import cache_anonymous_page, cached_fragment
+from kb.models import CareerMove, Post
+from kb.paths import normalise_roles, role_label
+
+CHART_BARS = 8
+STORIES_SHOWN = 50
+# The chart's geometry, in SVG user units (the viewBox scales it to the column's width).
+CHART_WIDTH, ROW_HEIGHT, BAR_HEIGHT, LABEL_GAP = 600, 46, 16, 20
+
+
+@cache_anonymous_page
+def path_list(request):
+    from_role, to_role = normalise_roles([request.GET.get("from", ""), request.GET.get("to", "")])
+    every = _all_transitions()
+    shown = [
+        row
+        for row in every
+        if (not from_role or row["from_role"] == from_role)
+        and (not to_role or row["to_role"] == to_role)
+    ]
+    roles = sorted({row["from_role"] for row in every} | {row["to_role"] for row in every})
+    context = {
+        "from_role": from_role,
+        "to_role": to_role,
+        "transitions": [_with_url(row) for row in shown],
+        "story_total": sum(row["stories"] for row in shown),
+        "roles": roles,
+        "chart": _chart(every[:CHART_BARS]),
+        "stories": _stories(from_role, to_role) if from_role or to_role else [],
+        "filtered": bool(from_role or to_role),
+    }
+    return render(request, "kb/paths.html", context)
+
+
+def _all_transitions() -> list[dict]:
+    return cached_fragment("paths:transitions", lambda: list(CareerMove.objects.transitions()))
+
+
+def _with_url(row: dict) -> dict:
+    return {
+        **row,
+        "from_label": role_label(row["from_role"]),
+        "url": transition_url(row["from_role"], row["to_role"]),
+    }
+
+
+def transition_url(from_role: str, to_role: str) -> str:
+    return reverse("kb:paths") + "?" + urlencode({"from": from_role, "to": to_role})
+
+
+def _stories(from_role: str, to_role: str) -> list[Post]:
+    key = hashlib.sha256(f"{from_role}\n{to_role}".encode()).hexdigest()[:24]
+    return cached_fragment(f"paths:stories:{key}", lambda: _find_stories(from_role, to_role))
+
+
+def _find_stories(from_role: str, to_role: str) -> list[Post]:
+    posts = Post.objects.experiences().visible().exclude(career_move=None)
+    if from_role:
+        posts = posts.filter(career_move__from_role=from_role)
+    if to_role:
+        posts = posts.filter(career_move__to_role=to_role)
+    posts = (
+        posts.with_author()
+        .select_related("career_move")
+        .defer("body", "body_html")
+        .order_by("-score", "-created_at", "-id")
+    )
+    return list(posts[:STORIES_SHOWN])
+
+
+def _chart(rows: list[dict]) -> dict | None:
+    """Bars of the most told moves, laid out here so the template only draws them."""
+    if not rows:
+        return None
+    most = max(row["stories"] for row in rows)
+    bar_room = CHART_WIDTH - 60  # leaves room for the count after the longest bar
+    bars = []
+    for index, row in enumerate(rows):
+        top = index * ROW_HEIGHT
+        bars.append(
+            {
+                **_with_url(row),
+                "label_y": top + 14,
+                "bar_y": top + LABEL_GAP,
+                "width": max(round(bar_room * row["stories"] / most), 4),
+                "count_x": max(round(bar_room * row["stories"] / most), 4) + 8,
+                "count_y": top + LABEL_GAP + BAR_HEIGHT - 3,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": len(rows) * ROW_HEIGHT,
+        "bar_height": BAR_HEIGHT,
+    }
