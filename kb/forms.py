@@ -134,7 +134,9 @@ class ExperienceForm(QuestionForm):
             "do differently."
         )
         self.saved_steps = list(steps)
-        self.steps = step_formset(self.data if self.is_bound else None, self.saved_steps)
+        # A preview re-shows what was typed: the steps come back in ``initial``.
+        typed = self.data if self.is_bound else self.initial
+        self.steps = step_formset(typed, self.saved_steps)
 
     @property
     def main_fields(self):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from kb.cache import cache_anonymous_page, cached_fragment
 from kb.models import CareerMove, Post
@@ -21,6 +22,7 @@ STORIES_SHOWN = 50
 CHART_WIDTH, ROW_HEIGHT, BAR_HEIGHT, LABEL_GAP = 600, 46, 16, 20
 
 
+@require_GET
 @cache_anonymous_page
 def path_list(request):
     from_role, to_role = normalise_roles([request.GET.get("from", ""), request.GET.get("to", "")])
