@@ -8,6 +8,7 @@ structured fields change (the forms, the demo and the admin go through it).
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, Value
 from django.utils import timezone
@@ -73,6 +74,12 @@ class CareerMove(models.Model):
         self.steps = clean_steps(self.steps)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        self.from_role, self.to_role = normalise_roles([self.from_role, self.to_role])
+        if self.from_role and self.from_role == self.to_role:
+            raise ValidationError({"to_role": "From and to are the same role."})
+        self.steps = clean_steps(self.steps)
+
     @classmethod
     def record(cls, post: Post, **fields) -> bool:
         """Set the structured fields of an experience post (all blank: none kept); returns
@@ -88,6 +95,8 @@ class CareerMove(models.Model):
         for name, value in fields.items():
             if name not in (*MOVE_FIELDS, "steps"):
                 raise TypeError(f"A career move has no field {name!r}.")
+            if name == "years_taken" and isinstance(value, float):
+                value = Decimal(str(value))  # 1.7, not 1.6999999999999999556
             setattr(move, name, value if value is not None or name == "years_taken" else "")
         with transaction.atomic():
             if move.is_blank:

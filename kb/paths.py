@@ -36,7 +36,6 @@ DEFAULT_ROLE_SYNONYMS = {
     "ds": "data scientist",
     "pm": "product manager",
     "mech engineer": "mechanical engineer",
-    "mlops engineer": "machine learning operations engineer",
     "phd candidate": "phd student",
     "doctoral student": "phd student",
     "sre": "site reliability engineer",

@@ -274,6 +274,13 @@ def test_anonymous_edit_goes_to_log_in(client, alice):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
+def test_the_domain_refuses_a_move_to_the_same_role(alice):
+    post = make_experience(author=alice)
+    with pytest.raises(ValidationError, match="same role"):
+        CareerMove.record(post, from_role="SWE", to_role="Software engineer")
+    assert not CareerMove.objects.exists()
+
+
 def test_only_experience_posts_record_a_move(alice):
     from tests.factories import make_question
 
@@ -394,3 +401,32 @@ def test_paths_is_in_the_main_navigation(client):
 
 def test_paths_answers_only_get(client):
     assert client.post(PATHS_URL).status_code == 405
+
+
+# -- the demo community ------------------------------------------------------------------
+
+
+def test_demo_has_backgrounds_and_a_transition_told_twice(
+    client, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("load_demo", stdout=StringIO())
+    assert User.objects.exclude(background_summary="").count() >= 10
+    assert CareerMove.objects.count() >= 3
+    top = CareerMove.objects.transitions()[0]
+    assert (top["from_role"], top["to_role"], top["stories"]) == (
+        "mechanical engineer",
+        "computer vision engineer",
+        2,
+    )
+    html = client.get(PATHS_URL).content.decode()
+    assert "2 stories" in html
+    assert "Software engineer" in html  # typed "SWE" in the demo file
+    again = StringIO()
+    call_command("load_demo", stdout=again)
+    assert "nothing new created" in again.getvalue()
