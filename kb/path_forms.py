@@ -69,6 +69,11 @@ class PathStepForm(forms.Form):
     )
     years = years_field("Years")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A counter under one cell of a row would push the row's cells out of line.
+        self.fields["role"].widget.attrs.pop("data-counter", None)
+
     def clean(self):
         cleaned = super().clean()
         filled = cleaned.get("place") or cleaned.get("years") is not None

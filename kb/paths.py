@@ -110,10 +110,25 @@ def normalise_role(text: str) -> str:
     return normalise_roles([text])[0]
 
 
+# Roles are stored in lower case, like tags; these words are shown as people write them.
+_DISPLAY_WORDS = {
+    word.lower(): word
+    for word in (
+        "AI", "BSc", "CEO", "CTO", "CV", "ML", "MLOps", "MSc", "NLP", "PhD", "QA", "SRE",
+        "UX", "VP",
+    )
+}  # fmt: skip
+
+
+def role_text(role: str) -> str:
+    """A stored role as it reads mid-sentence: ``phd student`` -> ``PhD student``."""
+    return " ".join(_DISPLAY_WORDS.get(word, word) for word in (role or "").split(" "))
+
+
 def role_label(role: str) -> str:
-    """How a role name reads in a sentence start: ``perception engineer`` -> ``Perception
+    """How a role name reads at a sentence start: ``perception engineer`` -> ``Perception
     engineer``."""
-    return capfirst(role or "")
+    return capfirst(role_text(role))
 
 
 def format_years(years) -> str:

@@ -10,16 +10,18 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from kb.cache import cache_anonymous_page, cached_fragment
 from kb.models import CareerMove, Post
-from kb.paths import normalise_roles, role_label
+from kb.paths import normalise_roles, role_label, role_text
 
 CHART_BARS = 8
 STORIES_SHOWN = 50
-# The chart's geometry, in SVG user units (the viewBox scales it to the column's width).
-CHART_WIDTH, ROW_HEIGHT, BAR_HEIGHT, LABEL_GAP = 600, 46, 16, 20
+# The chart's geometry in CSS pixels; labels longer than fit a phone are cut.
+ROW_HEIGHT, BAR_HEIGHT, LABEL_GAP, CHART_LABEL_CHARS = 42, 14, 20, 38
+MAX_BAR_PERCENT = 90  # the rest holds the count after the longest bar
 
 
 @require_GET
@@ -55,6 +57,7 @@ def _with_url(row: dict) -> dict:
     return {
         **row,
         "from_label": role_label(row["from_role"]),
+        "to_text": role_text(row["to_role"]),
         "url": transition_url(row["from_role"], row["to_role"]),
     }
 
@@ -84,27 +87,25 @@ def _find_stories(from_role: str, to_role: str) -> list[Post]:
 
 
 def _chart(rows: list[dict]) -> dict | None:
-    """Bars of the most told moves, laid out here so the template only draws them."""
+    """Bars of the most told moves, laid out here so the template only draws them.
+
+    No viewBox: text keeps its size on a phone; bar widths are percentages of the width.
+    """
     if not rows:
         return None
     most = max(row["stories"] for row in rows)
-    bar_room = CHART_WIDTH - 60  # leaves room for the count after the longest bar
-    bars = []
-    for index, row in enumerate(rows):
-        top = index * ROW_HEIGHT
-        bars.append(
-            {
-                **_with_url(row),
-                "label_y": top + 14,
-                "bar_y": top + LABEL_GAP,
-                "width": max(round(bar_room * row["stories"] / most), 4),
-                "count_x": max(round(bar_room * row["stories"] / most), 4) + 8,
-                "count_y": top + LABEL_GAP + BAR_HEIGHT - 3,
-            }
-        )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": len(rows) * ROW_HEIGHT,
-        "bar_height": BAR_HEIGHT,
-    }
+    bars = [
+        {
+            **_with_url(row),
+            "label": Truncator(
+                f"{role_label(row['from_role'])} → {role_text(row['to_role'])}"
+            ).chars(CHART_LABEL_CHARS),
+            "label_y": index * ROW_HEIGHT + 14,
+            "bar_y": index * ROW_HEIGHT + LABEL_GAP,
+            "percent": max(round(MAX_BAR_PERCENT * row["stories"] / most), 2),
+            "count_x": max(round(MAX_BAR_PERCENT * row["stories"] / most), 2) + 2,
+            "count_y": index * ROW_HEIGHT + LABEL_GAP + BAR_HEIGHT - 2,
+        }
+        for index, row in enumerate(rows)
+    ]
+    return {"bars": bars, "height": len(rows) * ROW_HEIGHT, "bar_height": BAR_HEIGHT}
