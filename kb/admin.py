@@ -216,7 +216,7 @@ class RoleSynonymAdmin(admin.ModelAdmin):
 
     list_display = ["source", "target", "created_at", "created_by"]
     search_fields = ["source", "target"]
-    exclude = ["created_by"]
+    fields = ["source", "target"]
 
     def save_model(self, request, obj, form, change):
         if not change:

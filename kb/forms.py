@@ -183,17 +183,19 @@ def _role_text(text: str) -> str:
     return text
 
 
-def edit_form_for(post: Post, data=None):
-    """The edit form of a post, filled with its current text."""
+def edit_form_for(post: Post, data=None, typed: dict | None = None):
+    """The edit form of a post, filled with its current text, or with ``typed`` over it (a
+    preview shows what was typed, unsaved)."""
     if post.is_answer:
-        return AnswerForm(data, initial={"body": post.body})
+        return AnswerForm(data, initial={"body": post.body, **(typed or {})})
     # Commas, so a tag the author adds with a space in it stays one tag.
     initial = {"title": post.title, "body": post.body, "tags": ", ".join(post.tag_names())}
     if post.is_question:
-        return QuestionForm(data, initial=initial)
+        return QuestionForm(data, initial={**initial, **(typed or {})})
     move = CareerMove.objects.filter(post=post).first()
     if move is not None:
         initial.update({name: getattr(move, name) for name in ExperienceForm.move_field_names})
+    initial.update(typed or {})
     return ExperienceForm(data, initial=initial, steps=move.steps if move else ())
 
 

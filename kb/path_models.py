@@ -167,7 +167,9 @@ class RoleSynonym(models.Model):
         ordering = ["source"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(source=models.F("target")), name="rolesynonym_not_itself"
+                condition=~Q(source=models.F("target")),
+                name="rolesynonym_not_itself",
+                violation_error_message="A role cannot be a synonym of itself.",
             )
         ]
 
@@ -178,6 +180,14 @@ class RoleSynonym(models.Model):
         self.source = clean_role_text(self.source)
         self.target = clean_role_text(self.target)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.source = clean_role_text(self.source)
+        self.target = clean_role_text(self.target)
+        if not self.source or not self.target:
+            raise ValidationError("Write both role names in words.")
+        if self.source == self.target:
+            raise ValidationError("A role cannot be a synonym of itself.")
 
     def rename_existing(self) -> int:
         """File roles already saved under the source under the target; returns how many

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from kb.models import CareerMove, Post, RoleSynonym
 from kb.paths import background_summary, clean_steps, format_years, normalise_role
-from tests.factories import make_experience
+from tests.factories import make_experience, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +430,64 @@ def test_demo_has_backgrounds_and_a_transition_told_twice(
     again = StringIO()
     call_command("load_demo", stdout=again)
     assert "nothing new created" in again.getvalue()
+
+
+def test_edit_preview_keeps_the_typed_steps(alice, alice_client):
+    post = _story("data analyst", "data scientist", author=alice, steps=[{"role": "Bootcamp"}])
+    response = _edit(alice_client, post, preview="1", **_steps(("Evening course", "", "1")))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="Evening course"' in html
+    assert CareerMove.objects.get(post=post).steps == [
+        {"role": "Bootcamp", "place": "", "years": ""}
+    ]
+
+
+# -- the admin ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_staff_add_a_role_synonym_in_the_admin_and_saved_roles_follow(admin_client):
+    story = _story("mech eng", "perception engineer")
+    response = admin_client.post(
+        reverse("admin:kb_rolesynonym_add"),
+        {"source": " Mech  Eng ", "target": "Mechanical Engineer"},
+    )
+    assert response.status_code == 302
+    synonym = RoleSynonym.objects.get()
+    assert (synonym.source, synonym.target) == ("mech eng", "mechanical engineer")
+    assert CareerMove.objects.get(post=story).from_role == "mechanical engineer"
+    assert normalise_role("Mech Eng") == "mechanical engineer"
+
+
+def test_career_moves_are_read_only_in_the_admin(admin_client):
+    story = _story("teacher", "data scientist")
+    assert admin_client.get(reverse("admin:kb_careermove_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:kb_careermove_add")).status_code == 403
+    change = reverse("admin:kb_careermove_change", args=[story.pk])
+    assert admin_client.post(change, {"to_role": "spy"}).status_code == 403
+    assert CareerMove.objects.get(post=story).to_role == "data scientist"
+
+
+def test_the_admin_edits_a_members_background(admin_client, alice):
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[alice.pk]))
+    assert page.status_code == 200
+    assert "current_role" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "message"),
+    [("SWE", " swe ", "A role cannot be a synonym of itself."), ("!!", "x", "in words")],
+)
+def test_a_bad_role_synonym_is_refused_with_a_message(admin_client, source, target, message):
+    response = admin_client.post(
+        reverse("admin:kb_rolesynonym_add"), {"source": source, "target": target}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not RoleSynonym.objects.exists()

@@ -37,8 +37,7 @@ def post_edit(request, pk: int):
     status = 200
     if request.method == "POST":
         if "preview" in request.POST:
-            form = edit_form_for(post)
-            form.initial.update(request.POST.dict())
+            form = edit_form_for(post, typed=request.POST.dict())
             preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
         elif form.is_valid():
             data = form.cleaned_data
