@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -98,6 +99,13 @@ class User(AbstractUser):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "background_summary"}
         super().save(*args, **kwargs)
         self._announce_background_change()
+
+    def clean(self):
+        super().clean()
+        try:
+            self.path_steps = clean_steps(self.path_steps or [])
+        except ValidationError as error:
+            raise ValidationError({"path_steps": error.messages}) from None
 
     def _prepare_background(self) -> None:
         from kb.paths import normalise_role

@@ -491,3 +491,28 @@ def test_a_bad_role_synonym_is_refused_with_a_message(admin_client, source, targ
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not RoleSynonym.objects.exists()
+
+
+def test_a_bad_path_in_the_admin_is_a_form_error(admin_client, alice):
+    url = reverse("admin:accounts_user_change", args=[alice.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "username": "alice",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "path_steps": '[{"role": ""}]',
+            "reputation": "0",
+        }
+    )
+    data.pop("password", None)
+    data.pop("last_login", None)
+    data.pop("date_joined", None)
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "needs a role or study" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.path_steps == []
