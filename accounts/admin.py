@@ -24,5 +24,18 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("Profile", {"fields": ("display_name", "headline", "bio", "reputation")}),
+        (
+            "Background",
+            {
+                "fields": (
+                    "current_role",
+                    "career_field",
+                    "years_experience",
+                    "highest_degree",
+                    "company_size",
+                    "path_steps",
+                )
+            },
+        ),
         ("Import", {"fields": ("is_imported", "imported_from")}),
     )

@@ -6,6 +6,8 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.names import name_key
 from kb.form_fields import limited_formfield
+from kb.path_forms import role_field, step_formset, steps_from, years_field
+from kb.paths import clean_role_text
 
 USERNAME_TAKEN = (
     "That username is taken, or looks too much like a member's name; please pick another."
@@ -85,12 +87,62 @@ class ProfileForm(forms.ModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    current_role = role_field(
+        "Current role", "e.g. “Perception engineer”; “SWE” and the like are filed as the full name."
+    )
+    career_field = role_field("Field", "e.g. “Computer vision” or “Robotics”.")
+    years_experience = years_field("Years of experience", decimals=0)
+
+    background_field_names = (
+        "current_role",
+        "career_field",
+        "years_experience",
+        "highest_degree",
+        "company_size",
+    )
+
     class Meta:
         model = User
-        fields = ("display_name", "headline", "bio", "email")
+        fields = (
+            "display_name",
+            "headline",
+            "bio",
+            "email",
+            "current_role",
+            "career_field",
+            "years_experience",
+            "highest_degree",
+            "company_size",
+        )
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
         help_texts = {"bio": "Plain text, up to 3,000 characters."}
+        labels = {"company_size": "Company size"}
         formfield_callback = limited_formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("highest_degree", "company_size"):
+            self.fields[name].error_messages["invalid_choice"] = "Pick one from the list."
+        self.steps = step_formset(self.data if self.is_bound else None, self.instance.path_steps)
+
+    @property
+    def main_fields(self):
+        return [f for f in self.visible_fields() if f.name not in self.background_field_names]
+
+    @property
+    def background_fields(self):
+        return [self[name] for name in self.background_field_names]
+
+    def is_valid(self):
+        steps_valid = not self.steps.is_bound or self.steps.is_valid()
+        return super().is_valid() and steps_valid
+
+    def clean_current_role(self):
+        return _role_name(self.cleaned_data["current_role"])
+
+    def save(self, commit=True):
+        self.instance.path_steps = steps_from(self.steps, self.instance.path_steps)
+        return super().save(commit)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -125,6 +177,12 @@ class ProfileForm(forms.ModelForm):
                 "current_password",
                 "That is not your current password, so your e-mail address was not changed.",
             )
+
+
+def _role_name(text: str) -> str:
+    if text and not clean_role_text(text):
+        raise forms.ValidationError("Write the role in words, like “Data scientist”.")
+    return text
 
 
 class _AdminNameChecks:

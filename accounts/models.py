@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,6 +10,18 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from accounts.names import name_key
+from kb.events import announce
+from kb.paths import MAX_ROLE_LENGTH, CompanySize, Degree, background_summary, clean_steps
+from kb.paths import step_lines as _step_lines
+
+BACKGROUND_FIELDS = (
+    "current_role",
+    "career_field",
+    "years_experience",
+    "highest_degree",
+    "company_size",
+    "path_steps",
+)
 
 
 class User(AbstractUser):
@@ -24,6 +37,24 @@ class User(AbstractUser):
     # Placeholder authors of imported threads: no password, cannot log in.
     is_imported = models.BooleanField(default=False)
     imported_from = models.CharField(max_length=100, blank=True)
+
+    # Background (all optional): shown beside the member's answers and experience posts.
+    current_role = models.CharField(
+        max_length=MAX_ROLE_LENGTH, blank=True, help_text="e.g. “Perception engineer”."
+    )
+    career_field = models.CharField(
+        "field", max_length=MAX_ROLE_LENGTH, blank=True, help_text="e.g. “Computer vision”."
+    )
+    years_experience = models.PositiveSmallIntegerField(
+        "years of experience", null=True, blank=True
+    )
+    highest_degree = models.CharField(max_length=10, choices=Degree.choices, blank=True)
+    company_size = models.CharField(max_length=10, choices=CompanySize.choices, blank=True)
+    # [{"role", "place", "years"}], oldest first, at most kb.paths.MAX_PATH_STEPS.
+    path_steps = models.JSONField(default=list, blank=True)
+    # One line from the fields above, made on save (like Post.excerpt): pages read it
+    # through select_related("author") and count no extra query.
+    background_summary = models.CharField(max_length=200, editable=False, default="")
 
     # name_key() of username and display name: equal for names that look alike ("Alice",
     # "alice" with a Cyrillic U+0430 "a"), so one member cannot pass for another.
@@ -46,6 +77,15 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._saved_background = (
+            user.__dict__.get("background_summary"),
+            user.__dict__.get("current_role"),
+        )
+        return user
+
     def save(self, *args, **kwargs):
         self.username = self.normalize_username(self.username)
         self.username_key = name_key(self.username)
@@ -53,7 +93,54 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"username", "display_name"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "username_key", "display_name_key"}
+        if update_fields is None or set(BACKGROUND_FIELDS) & set(update_fields):
+            self._prepare_background()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "background_summary"}
         super().save(*args, **kwargs)
+        self._announce_background_change()
+
+    def clean(self):
+        super().clean()
+        try:
+            self.path_steps = clean_steps(self.path_steps or [])
+        except ValidationError as error:
+            raise ValidationError({"path_steps": error.messages}) from None
+
+    def _prepare_background(self) -> None:
+        from kb.paths import normalise_role
+
+        self.current_role = normalise_role(self.current_role)
+        self.career_field = " ".join(self.career_field.split())
+        self.path_steps = clean_steps(self.path_steps or [])
+        self.background_summary = background_summary(
+            role=self.current_role,
+            field=self.career_field,
+            years=self.years_experience,
+            degree=self.highest_degree,
+            company_size=self.company_size,
+        )
+
+    def _announce_background_change(self) -> None:
+        """The summary shows beside the member's answers and experience posts, and the role
+        is in their search documents: those posts changed too."""
+        saved = getattr(self, "_saved_background", ("", ""))
+        now = (self.background_summary, self.current_role)
+        self._saved_background = now
+        if now == saved:
+            return
+        from kb.models import Post
+
+        posts = Post.objects.filter(author=self).exclude(kind=Post.Kind.QUESTION)
+        announce(User, *posts.values_list("pk", flat=True))
+
+    @property
+    def path_step_lines(self) -> list[dict]:
+        return _step_lines(self.path_steps)
+
+    @property
+    def has_background(self) -> bool:
+        return bool(self.background_summary or self.path_steps)
 
     @property
     def name(self) -> str:

@@ -13,7 +13,17 @@ from django.utils.text import Truncator
 
 from kb import permissions
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
-from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
+from kb.models import (
+    CareerMove,
+    Comment,
+    Post,
+    PostLink,
+    Revision,
+    RoleSynonym,
+    TagInfo,
+    TagSynonym,
+    Vote,
+)
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
@@ -198,3 +208,35 @@ class TagFollowAdmin(_ReadOnlyAdmin):
     list_display = ["id", "user", "tag", "created_at"]
     search_fields = ["user__username", "tag__name"]
     list_select_related = ["user", "tag"]
+
+
+# -- career paths -----------------------------------------------------------------------
+
+
+@admin.register(RoleSynonym)
+class RoleSynonymAdmin(admin.ModelAdmin):
+    """Synonyms added to the shipped defaults (kb/paths.py); saving one re-files the roles
+    already saved under its source."""
+
+    list_display = ["source", "target", "created_at", "created_by"]
+    search_fields = ["source", "target"]
+    fields = ["source", "target"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        renamed = obj.rename_existing()
+        if renamed:
+            self.message_user(
+                request, f"{renamed} post(s) and member(s) re-filed under “{obj.target}”."
+            )
+
+
+@admin.register(CareerMove)
+class CareerMoveAdmin(_ReadOnlyAdmin):
+    """Authors edit their moves with their posts (revisions kept); here they are looked up."""
+
+    list_display = ["post", "from_role", "to_role", "years_taken", "size_before", "size_after"]
+    search_fields = ["from_role", "to_role", "decision", "post__title"]
+    list_select_related = ["post"]

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb.form_fields import LimitedCharField
-from kb.models import Post
+from kb.models import CareerMove, Post
+from kb.path_forms import role_field, size_field, step_formset, steps_from, years_field
+from kb.paths import clean_role_text, normalise_roles
 from kb.tags import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
@@ -118,9 +120,30 @@ class AskForm(QuestionForm):
 
 
 class ExperienceForm(QuestionForm):
-    kind = Post.Kind.EXPERIENCE
+    """An experience post: the story, and optionally the move it tells in fields."""
 
-    def __init__(self, *args, **kwargs):
+    kind = Post.Kind.EXPERIENCE
+    from_role = role_field("From role", "Where you started, e.g. “Mechanical engineer”.")
+    to_role = role_field("To role", "Where you got to, e.g. “Perception engineer”.")
+    years_taken = years_field("Years it took", "e.g. 1.5")
+    size_before = size_field("Company size before")
+    size_after = size_field("Company size after")
+    decision = LimitedCharField(
+        label="The decision",
+        required=False,
+        max_length=200,
+        help_text="In one line: “Left the PhD after year four for a product team”.",
+    )
+    move_field_names = (
+        "from_role",
+        "to_role",
+        "years_taken",
+        "size_before",
+        "size_after",
+        "decision",
+    )
+
+    def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[
             "title"
@@ -132,16 +155,70 @@ class ExperienceForm(QuestionForm):
             "Markdown. Where you started, what you tried, what worked and what you would "
             "do differently."
         )
+        self.saved_steps = list(steps)
+        # A preview re-shows what was typed: the steps come back in ``initial``.
+        typed = self.data if self.is_bound else self.initial
+        self.steps = step_formset(typed, self.saved_steps)
+
+    @property
+    def main_fields(self):
+        return [f for f in self.visible_fields() if f.name not in self.move_field_names]
+
+    @property
+    def move_fields(self):
+        return [self[name] for name in self.move_field_names]
+
+    def is_valid(self):
+        steps_valid = not self.steps.is_bound or self.steps.is_valid()
+        return super().is_valid() and steps_valid
+
+    def clean_from_role(self):
+        return _role_text(self.cleaned_data["from_role"])
+
+    def clean_to_role(self):
+        return _role_text(self.cleaned_data["to_role"])
+
+    def clean(self):
+        cleaned = super().clean()
+        from_role, to_role = normalise_roles([cleaned.get("from_role"), cleaned.get("to_role")])
+        if from_role and from_role == to_role:
+            self.add_error("to_role", "From and to are the same role; name the role you moved to.")
+        return cleaned
+
+    def move_data(self) -> dict:
+        """The structured fields, for ``CareerMove.record``."""
+        data = {name: self.cleaned_data.get(name) for name in self.move_field_names}
+        data["steps"] = steps_from(self.steps, self.saved_steps)
+        return data
+
+    def save(self, author) -> tuple[Post, bool]:
+        with transaction.atomic():
+            post, created = super().save(author)
+            if created:
+                CareerMove.record(post, **self.move_data())
+        return post, created
 
 
-def edit_form_for(post: Post, data=None):
-    """The edit form of a post, filled with its current text."""
+def _role_text(text: str) -> str:
+    if text and not clean_role_text(text):
+        raise forms.ValidationError("Write the role in words, like “Data scientist”.")
+    return text
+
+
+def edit_form_for(post: Post, data=None, typed: dict | None = None):
+    """The edit form of a post, filled with its current text, or with ``typed`` over it (a
+    preview shows what was typed, unsaved)."""
     if post.is_answer:
-        return AnswerForm(data, initial={"body": post.body})
-    form_class = QuestionForm if post.is_question else ExperienceForm
+        return AnswerForm(data, initial={"body": post.body, **(typed or {})})
     # Commas, so a tag the author adds with a space in it stays one tag.
     initial = {"title": post.title, "body": post.body, "tags": ", ".join(post.tag_names())}
-    return form_class(data, initial=initial)
+    if post.is_question:
+        return QuestionForm(data, initial={**initial, **(typed or {})})
+    move = CareerMove.objects.filter(post=post).first()
+    if move is not None:
+        initial.update({name: getattr(move, name) for name in ExperienceForm.move_field_names})
+    initial.update(typed or {})
+    return ExperienceForm(data, initial=initial, steps=move.steps if move else ())
 
 
 class AnswerForm(forms.Form):

@@ -916,3 +916,6 @@ class PostVector(models.Model):
 
 # Follows, bookmarks and notifications (kb/inbox_models.py), registered with the kb app.
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401
+
+# Career paths: experience posts' structured fields and role synonyms (kb/path_models.py).
+from kb.path_models import CareerMove, RoleSynonym  # noqa: E402, F401

@@ -363,6 +363,9 @@ VOTE_MIN_REPUTATION = env_int("KB_VOTE_MIN_REPUTATION", 15)
 VOTE_MIN_ACCOUNT_DAYS = env_int("KB_VOTE_MIN_ACCOUNT_DAYS", 3)
 # Closing a question (duplicate / off-topic) and reopening it: staff, or members with this.
 CLOSE_MIN_REPUTATION = env_int("KB_CLOSE_MIN_REPUTATION", 500)
+# A question page offers "answers from people at startups" and the like once this many of
+# its answers come from members who gave a background.
+BACKGROUND_FILTER_MIN_ANSWERS = env_int("KB_BACKGROUND_FILTER_MIN_ANSWERS", 4)
 if VOTE_MIN_REPUTATION < 0 or VOTE_MIN_ACCOUNT_DAYS < 0:
     raise ImproperlyConfigured("KB_VOTE_MIN_REPUTATION and KB_VOTE_MIN_ACCOUNT_DAYS must be >= 0")
 # Downvotes (answers only) need more: Stack Overflow's 125, so bad advice sinks by the

@@ -17,9 +17,9 @@ from taggit.models import Tag, TaggedItem
 
 from kb.cache import bump_content_version
 from kb.events import content_changed
-from kb.models import Comment, Post, PostLink, TagInfo, TagSynonym, Vote
+from kb.models import Comment, Post, PostLink, RoleSynonym, TagInfo, TagSynonym, Vote
 
-EDITED_OUTSIDE_THE_DOMAIN = (TagInfo, TagSynonym, PostLink, Tag, TaggedItem)
+EDITED_OUTSIDE_THE_DOMAIN = (TagInfo, TagSynonym, RoleSynonym, PostLink, Tag, TaggedItem)
 DELETED_BY_CASCADE = (Post, Vote, Comment)
 
 

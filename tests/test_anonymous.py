@@ -622,3 +622,25 @@ A story long enough to be a post: courses, a project, an interview.
     )
     with pytest.raises(DemoDataError, match=r"unknown key.*anonymous"):
         read_community(path)
+
+
+def test_an_anonymous_askers_background_shows_nowhere_in_their_thread(client, settings):
+    """The background line, the background filters and the searchable role would each tell
+    readers who the anonymous asker is: none of them reads the asker's background."""
+    settings.BACKGROUND_FILTER_MIN_ANSWERS = 1
+    asker = make_user(
+        USERNAME, current_role="Quillcorp wrangler", company_size="startup", highest_degree="phd"
+    )
+    question = make_question(asker, anonymous=True)
+    own_answer = make_answer(question, author=asker, body="Update: I moved teams.")
+    others = make_user("dana", current_role="Data engineer", company_size="startup")
+    make_answer(question, author=others, body="Talk to your skip-level first.")
+
+    page = _get_ok(client, question.get_absolute_url())
+    assert "Data engineer" in page  # the other answerer's background is shown
+    assert_no_trace(page, "the thread page")
+    assert "from people with a PhD" not in page  # only the asker has a PhD
+    startups = _get_ok(client, question.get_absolute_url() + "?background=startup")
+    assert "1 of 2 answers from people at startups" in startups
+    assert "Update: I moved teams." not in startups
+    assert "quillcorp" not in documents.document_for(own_answer).body.lower()

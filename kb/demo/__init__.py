@@ -14,6 +14,14 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from kb.forms import BODY_MAX, BODY_MIN, COMMENT_MAX, COMMENT_MIN, TITLE_MAX, TITLE_MIN
+from kb.paths import (
+    MAX_ROLE_LENGTH,
+    MAX_YEARS,
+    CompanySize,
+    Degree,
+    clean_role_text,
+    clean_steps,
+)
 from kb.tags import validate_tag_names
 
 COMMUNITY_FILE = Path(__file__).with_name("community.toml")
@@ -34,6 +42,9 @@ class Member:
     headline: str
     bio: str
     password: str = ""
+    # The User background fields (current_role, career_field, years_experience,
+    # highest_degree, company_size, path_steps) from the member's ``background`` table.
+    background: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,8 @@ class PostEntry:
     comments: tuple[CommentEntry, ...] = ()
     answers: tuple[AnswerEntry, ...] = ()
     anonymous: bool = False  # questions only: asked anonymously
+    # An experience post's structured fields (``CareerMove.record`` keywords), or None.
+    move: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,9 @@ class _Entry:
             raise self.error(f"“{key}” names {', '.join(repeated)} more than once.")
         return tuple(values)
 
+    def entries_table(self, key: str, label: str) -> "_Entry":
+        return _Entry(self._get(key, dict, None), label)
+
     def entries(self, key: str, label: str) -> list["_Entry"]:
         values = self._get(key, list, [])
         return [_Entry(value, label.format(n=n)) for n, value in enumerate(values, start=1)]
@@ -160,8 +176,46 @@ class _Entry:
             raise self.error(f"unknown key(s) {', '.join(unknown)} (a typo?).")
 
 
-_KIND_NAMES = {str: "text", bool: "true or false", list: "a list", int: "a whole number"}
+_KIND_NAMES = {
+    str: "text",
+    bool: "true or false",
+    list: "a list",
+    int: "a whole number",
+    dict: "a table",
+}
 _KIND_NAMES[(int, float)] = "a number"
+
+
+def _role(entry: _Entry, key: str) -> str:
+    role = entry.text(key, default="")
+    if len(role) > MAX_ROLE_LENGTH:
+        raise entry.error(f"“{key}” is longer than {MAX_ROLE_LENGTH} characters.")
+    return role
+
+
+def _years(entry: _Entry, key: str, *, kind=(int, float)):
+    if key not in entry.table:
+        entry.read.add(key)
+        return None
+    years = entry.number(key, kind=kind)
+    if years > MAX_YEARS:
+        raise entry.error(f"“{key}” is more than {MAX_YEARS}.")
+    return years
+
+
+def _choice(entry: _Entry, key: str, choices) -> str:
+    value = entry.text(key, default="")
+    if value and value not in choices.values:
+        raise entry.error(f"“{key}” must be one of {', '.join(choices.values)}, not {value!r}.")
+    return value
+
+
+def _path(entry: _Entry, key: str) -> list[dict]:
+    steps = entry._get(key, list, [])
+    try:
+        return clean_steps(steps)
+    except ValidationError as exc:
+        raise entry.error(f"“{key}”: {' '.join(exc.messages)}") from None
 
 
 def _describe(value) -> str:
@@ -200,10 +254,48 @@ class _Reader:
             headline=entry.text("headline"),
             bio=entry.text("bio"),
             password=entry.text("password", default=""),
+            background=self._background(entry),
         )
         entry.done()
         self.usernames.add(username)
         return member
+
+    def _background(self, member: _Entry) -> dict | None:
+        if "background" not in member.table:
+            return None
+        entry = member.entries_table("background", f"{member.label}, background")
+        background = {
+            "current_role": _role(entry, "role"),
+            "career_field": _role(entry, "field"),
+            "years_experience": _years(entry, "years", kind=int),
+            "highest_degree": _choice(entry, "degree", Degree),
+            "company_size": _choice(entry, "company_size", CompanySize),
+            "path_steps": _path(entry, "path"),
+        }
+        entry.done()
+        return background
+
+    def _move(self, post: _Entry) -> dict | None:
+        if "move" not in post.table:
+            return None
+        entry = post.entries_table("move", f"{post.label}, move")
+        move = {
+            "from_role": _role(entry, "from"),
+            "to_role": _role(entry, "to"),
+            "years_taken": _years(entry, "years"),
+            "size_before": _choice(entry, "size_before", CompanySize),
+            "size_after": _choice(entry, "size_after", CompanySize),
+            "decision": entry.text("decision", default=""),
+            "steps": _path(entry, "steps"),
+        }
+        entry.done()
+        if len(move["decision"]) > 200:
+            raise entry.error("“decision” is longer than 200 characters.")
+        if move["from_role"] and clean_role_text(move["from_role"]) == clean_role_text(
+            move["to_role"]
+        ):
+            raise entry.error("“from” and “to” are the same role.")
+        return move
 
     def _tag(self, entry: _Entry) -> TagEntry:
         name = entry.text("name")
@@ -240,9 +332,10 @@ class _Reader:
                 for answer in entry.entries("answers", entry.label + ", answer {n}")
             )
             self._check_answers(entry, answers)
+        move = None if with_answers else self._move(entry)
         entry.done()
         return PostEntry(
-            title, author, days_ago, tags, views, body, votes, comments, answers, anonymous
+            title, author, days_ago, tags, views, body, votes, comments, answers, anonymous, move
         )
 
     def _answer(self, entry: _Entry, question_days_ago: float) -> AnswerEntry:

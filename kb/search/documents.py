@@ -94,7 +94,7 @@ def document_for(post) -> SearchDocument | None:
         id=post.pk,
         kind=post.kind,
         title=post.title,
-        body=plain_text(post.body_html),
+        body=_with_roles(plain_text(post.body_html), post),
         url=post.get_absolute_url(),
         # Answers carry their question's tags: [tag] finds the whole thread.
         tags=sorted(tag.name for tag in (parent or post).tags.all()),
@@ -110,11 +110,26 @@ def document_for(post) -> SearchDocument | None:
     )
 
 
+def _with_roles(body: str, post) -> str:
+    """The body, then the role names a reader would search by: an experience post's move
+    (from, to, the steps) and the current role of the author of an answer or a story (not of
+    an anonymous asker's answer: the role could name them)."""
+    if post.is_question:
+        return body
+    move = getattr(post, "career_move", None) if post.is_experience else None
+    author_role = "" if post.is_anonymous else post.author.current_role
+    roles = [move.search_text() if move is not None else "", author_role]
+    roles = " ".join(role for role in roles if role)
+    return f"{body}\n{roles}" if roles else body
+
+
 def indexable_posts(ids: Iterable[int] | None = None):
     """Posts with everything document_for reads, in a constant number of queries."""
     from kb.models import Post
 
-    posts = Post.objects.select_related("author", "parent").prefetch_related("tags", "parent__tags")
+    posts = Post.objects.select_related("author", "parent", "career_move").prefetch_related(
+        "tags", "parent__tags"
+    )
     if ids is not None:
         posts = posts.filter(pk__in=list(ids))
     return posts.order_by("pk")

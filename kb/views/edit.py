@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kb import permissions
-from kb.forms import BODY_MAX, edit_form_for
+from kb.forms import BODY_MAX, ExperienceForm, edit_form_for
 from kb.markdown import render_markdown
-from kb.models import Post
+from kb.models import CareerMove, Post
 
 
 def _get_post_for_reader(request, pk: int) -> Post:
@@ -37,8 +37,7 @@ def post_edit(request, pk: int):
     status = 200
     if request.method == "POST":
         if "preview" in request.POST:
-            form = edit_form_for(post)
-            form.initial.update(request.POST.dict())
+            form = edit_form_for(post, typed=request.POST.dict())
             preview_html = render_markdown(request.POST.get("body", "")[:BODY_MAX])
         elif form.is_valid():
             data = form.cleaned_data
@@ -48,7 +47,8 @@ def post_edit(request, pk: int):
                 body=data["body"],
                 tags=data.get("tags"),
             )
-            if revision is None:
+            moved = isinstance(form, ExperienceForm) and CareerMove.record(post, **form.move_data())
+            if revision is None and not moved:
                 messages.info(request, "Nothing changed, so no new revision was saved.")
             else:
                 messages.success(request, "Your edit is saved.")

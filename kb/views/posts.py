@@ -26,7 +26,9 @@ def post_create(request):
 
 
 def _get_experience_for_reader(request, pk: int) -> Post:
-    post = get_object_or_404(Post.objects.experiences().with_author(), pk=pk)
+    post = get_object_or_404(
+        Post.objects.experiences().with_author().select_related("career_move"), pk=pk
+    )
     if not permissions.can_view(request.user, post):
         raise Http404("This post was deleted.")
     return post
@@ -62,6 +64,7 @@ def post_detail(request, pk: int, slug: str):
     voted_ids, _ = Vote.pressed_arrows(request.user, [post.pk])  # no downvotes here
     context = {
         "post": post,
+        "move": getattr(post, "career_move", None),
         "tags": tags,
         "voted_ids": voted_ids,
         "comment_form": CommentForm(),

@@ -4,6 +4,7 @@ import functools
 import logging
 from html import unescape
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
@@ -24,6 +25,12 @@ from kb.follows import follow_and_bookmark_state
 from kb.forms import BODY_MAX, AnswerForm, AskForm, CommentForm, QuestionForm
 from kb.markdown import render_markdown
 from kb.models import Post, PostLink, QuestionClosed, Vote, comments_prefetch
+from kb.paths import (
+    answers_heading,
+    background_filter_key,
+    background_filter_options,
+    filter_by_background,
+)
 from kb.ratelimits import limit_reached, rate_limit
 from kb.tags import MAX_TAG_LENGTH, MAX_TAGS, parse_tag_input, synonym_targets
 from kb.views.errors import too_many_requests
@@ -94,7 +101,8 @@ def question_detail(request, pk: int, slug: str):
     # F(): simultaneous readers all count.
     Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
     question.view_count += 1
-    return _render_question(request, question)
+    answer_filter = background_filter_key(request.GET.get("background", ""))
+    return _render_question(request, question, answer_filter=answer_filter)
 
 
 def _answers(question: Post) -> list[Post]:
@@ -200,14 +208,24 @@ def _duplicate_links(question: Post) -> dict:
     }
 
 
-def _thread_context(request, question: Post) -> dict:
+def _thread_context(request, question: Post, answer_filter: str = "") -> dict:
     """The question's and answers' context: evaluated only when their fragment isn't cached."""
     question._shown_comments = question.shown_comments  # one query, reused by the template
-    answers = _answers(question)
+    every_answer = _answers(question)
+    answers = filter_by_background(every_answer, answer_filter)
     voted_ids, downvoted_ids = Vote.pressed_arrows(
         request.user, [question.pk, *(answer.pk for answer in answers)]
     )
-    return {"answers": answers, "voted_ids": voted_ids, "downvoted_ids": downvoted_ids}
+    options = background_filter_options(
+        every_answer, answer_filter, settings.BACKGROUND_FILTER_MIN_ANSWERS
+    )
+    return {
+        "answers": answers,
+        "answers_heading": answers_heading(len(answers), len(every_answer), answer_filter),
+        "background_filters": options,
+        "voted_ids": voted_ids,
+        "downvoted_ids": downvoted_ids,
+    }
 
 
 def _sidebar_context(question: Post, tags) -> dict:
@@ -224,9 +242,11 @@ def _lazy(compute, key: str):
     return SimpleLazyObject(lambda: compute().get(key))
 
 
-def _render_question(request, question: Post, answer_form=None, status: int = 200):
+def _render_question(
+    request, question: Post, answer_form=None, status: int = 200, answer_filter: str = ""
+):
     tags = sorted(question.tags.all(), key=lambda tag: tag.name)
-    thread = functools.cache(lambda: _thread_context(request, question))
+    thread = functools.cache(lambda: _thread_context(request, question, answer_filter))
     sidebar = functools.cache(lambda: _sidebar_context(question, tags))
     if request.user.is_authenticated:
         # A member's cached thread holds their CSRF token: make sure their cookie carries it.
@@ -243,6 +263,9 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "question": question,
         "post": question,
         "answers": _lazy(thread, "answers"),
+        "answers_heading": _lazy(thread, "answers_heading"),
+        "background_filters": _lazy(thread, "background_filters"),
+        "answer_filter": answer_filter,
         "tags": tags,
         "voted_ids": _lazy(thread, "voted_ids"),
         "downvoted_ids": _lazy(thread, "downvoted_ids"),

@@ -2,6 +2,8 @@
 
 import logging
 
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -50,6 +52,7 @@ def search_page(request):
         ],
         "query_string": urlencode({"q": parsed.raw, "sort": sort}),
         "facet_links": _facet_links(parsed, results, sort),
+        "backgrounds": _author_backgrounds(results),
         "suggestion_url": (
             "?" + urlencode({"q": results.suggestion, "sort": sort})
             if results and results.suggestion
@@ -58,6 +61,24 @@ def search_page(request):
     }
     status = 503 if error else 200
     return render(request, "kb/search.html", context, status=status)
+
+
+def _author_backgrounds(results) -> bool:
+    """Give each answer and experience hit ``author_background`` (one query for the page)."""
+    hits = [hit for hit in results.hits if hit.kind != "question"] if results else []
+    if not hits:
+        return False
+    authors = {hit.author for hit in hits}
+    summaries = dict(
+        get_user_model()
+        .objects.annotate(key=Lower("username"))
+        .filter(key__in=authors)
+        .exclude(background_summary="")
+        .values_list("key", "background_summary")
+    )
+    for hit in hits:
+        hit.author_background = summaries.get(hit.author, "")
+    return bool(summaries)
 
 
 def _narrowed(parsed, tag: str, sort: str) -> str:

@@ -550,3 +550,58 @@ window.CareerKB = window.CareerKB || {};
     });
   });
 })();
+
+// ---- Path steps (issue 13): a formset that works without JS -----------------------------
+// Without JS the form shows spare blank rows. With it, one blank row shows and "Add a step"
+// reveals the next (or copies the <template> row and counts it in TOTAL_FORMS), up to the max.
+(function () {
+  function isBlank(row) {
+    if (row.querySelector(".errorlist")) return false;
+    return Array.prototype.every.call(row.querySelectorAll("input[type=text], input[type=number], select"), function (field) {
+      return !field.value;
+    });
+  }
+
+  document.querySelectorAll(".js-path-steps").forEach(function (fieldset) {
+    var list = fieldset.querySelector(".js-path-step-list");
+    var template = fieldset.querySelector("template.js-path-step-template");
+    var total = fieldset.querySelector("input[name$='-TOTAL_FORMS']");
+    var max = parseInt(fieldset.getAttribute("data-max-steps"), 10) || 10;
+    if (!list || !template || !total) return;
+
+    var shownBlank = false;
+    list.querySelectorAll(".path-step").forEach(function (row) {
+      if (!isBlank(row)) return;
+      if (shownBlank) row.hidden = true;
+      shownBlank = true;
+    });
+
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-small path-step-add";
+    button.textContent = "Add a step";
+    list.insertAdjacentElement("afterend", button);
+
+    function visibleCount() {
+      return list.querySelectorAll(".path-step:not([hidden])").length;
+    }
+    function update() { button.hidden = visibleCount() >= max; }
+
+    button.addEventListener("click", function () {
+      var row = list.querySelector(".path-step[hidden]");
+      if (!row) {
+        var index = parseInt(total.value, 10) || 0;
+        if (index >= max) return;
+        var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+        list.insertAdjacentHTML("beforeend", html);
+        total.value = String(index + 1);
+        row = list.lastElementChild;
+      }
+      row.hidden = false;
+      var first = row.querySelector("input[type=text]");
+      if (first) first.focus();
+      update();
+    });
+    update();
+  });
+})();

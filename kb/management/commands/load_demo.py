@@ -32,7 +32,7 @@ from kb.demo import (
     PostEntry,
     read_community,
 )
-from kb.models import Comment, Post, TagInfo, TagSynonym, Vote
+from kb.models import CareerMove, Comment, Post, TagInfo, TagSynonym, Vote
 from kb.tags import get_or_create_tags
 
 User = get_user_model()
@@ -54,7 +54,8 @@ class DemoLoader:
             for answer_entry in entry.answers:
                 self._load_answer(question, answer_entry)
         for entry in self.community.experiences:
-            self._top_level_post(Post.Kind.EXPERIENCE, entry)
+            post = self._top_level_post(Post.Kind.EXPERIENCE, entry)
+            self._load_move(post, entry)
         return self.created
 
     # -- members, tags ------------------------------------------------------------------
@@ -73,7 +74,22 @@ class DemoLoader:
                     date_joined=self.now - timedelta(days=MEMBERS_JOINED_DAYS_AGO),
                 )
                 self.created["members"] += 1
+            self._load_background(user, member.background)
             self.users[member.username] = user
+
+    def _load_background(self, user, background: dict | None):
+        """Only onto a member without one: a background changed on the site is kept."""
+        if not background or user.background_summary or user.path_steps:
+            return
+        for name, value in background.items():
+            setattr(user, name, value)
+        user.save()
+        self.created["backgrounds"] += 1
+
+    def _load_move(self, post: Post, entry: PostEntry):
+        if entry.move and not CareerMove.objects.filter(post=post).exists():
+            CareerMove.record(post, **entry.move)
+            self.created["career moves"] += 1
 
     def _load_tags(self):
         for entry in self.community.tags:
