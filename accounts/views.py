@@ -11,9 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
 from accounts.models import User
+from accounts.verification import InvalidVerificationLink, send_verification_email, user_for_token
 from kb.models import Post
 from kb.ratelimits import describe_wait, rate_limit
 from kb.views.errors import too_many_requests
@@ -71,7 +73,12 @@ def signup(request):
     user = _create_account(form) if request.method == "POST" and form.is_valid() else None
     if user:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to CareerKB, {user.name}! Your account is ready.")
+        send_verification_email(user, site_url=_site_url(request))
+        messages.success(
+            request,
+            f"Welcome to CareerKB, {user.name}! We sent a link to {user.email}: open it to "
+            "confirm your address, so your posts are published without waiting for review.",
+        )
         return redirect(_safe_next(request) or user.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(
@@ -80,6 +87,43 @@ def signup(request):
         {"form": form, "next": _safe_next(request)},
         status=status,
     )
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def verify_email(request, token: str):
+    """The link from the e-mail: a page with a button (a GET changes nothing, so mail
+    scanners that open links verify nobody); the POST verifies and publishes held posts."""
+    try:
+        member = user_for_token(token)
+    except InvalidVerificationLink as invalid:
+        return render(
+            request, "registration/verify_email.html", {"error": str(invalid)}, status=400
+        )
+    if request.method == "POST":
+        released = member.verify_email()
+        done = "Your e-mail address is confirmed."
+        if released:
+            done += (
+                f" {released} post{'s' if released != 1 else ''} waiting for review are now public."
+            )
+        messages.success(request, done)
+        return redirect(member.get_absolute_url())
+    return render(request, "registration/verify_email.html", {"member": member, "token": token})
+
+
+@require_POST
+@login_required
+@rate_limit("verification_email")
+def resend_verification(request):
+    if request.user.is_email_verified:
+        messages.info(request, "Your e-mail address is confirmed already.")
+    else:
+        send_verification_email(request.user, site_url=_site_url(request))
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect(_safe_next(request) or request.user.get_absolute_url())
 
 
 # Per e-mail address and per network address: neither one inbox nor one sender can flood.

@@ -27,6 +27,15 @@ def render_body(body: str, body_format: str = "markdown") -> str:
     return sanitize_html(body) if body_format == "html" else render_markdown(body)
 
 
+class HoldReason(models.TextChoices):
+    """Why a post or comment is held: hidden like a deleted one, except from its author and
+    staff, until it is released (kb/moderation.py). "" (blank) is not held."""
+
+    UNVERIFIED = "unverified", "waiting for the author to verify their e-mail"
+    FLAGGED = "flagged", "hidden by members' flags, pending review"
+    SUSPENDED = "suspended", "the author is suspended"
+
+
 class PostQuerySet(models.QuerySet):
     def questions(self):
         return self.filter(kind=Post.Kind.QUESTION)
@@ -39,8 +48,18 @@ class PostQuerySet(models.QuerySet):
 
     def visible(self):
         # "= false", not Django's "NOT is_deleted": SQLite can only use the
-        # (kind, is_deleted, ...) sort indexes below for an equality.
-        return self.filter(is_deleted=Value(False))
+        # (kind, is_deleted, ...) sort indexes below for an equality. Held posts
+        # (kb/moderation.py) are hidden exactly like deleted ones.
+        return self.filter(is_deleted=Value(False), held_reason=Value(""))
+
+    def visible_to(self, user):
+        """``visible()``, plus the user's own held posts (staff: every held post)."""
+        if not user.is_authenticated:
+            return self.visible()
+        held = Q(is_deleted=Value(False)) & ~Q(held_reason=Value(""))
+        if not user.is_staff:
+            held &= Q(author=user)
+        return self.filter(Q(is_deleted=Value(False), held_reason=Value("")) | held)
 
     def public(self):
         """What readers may see: not deleted, and no answer to a deleted question.
@@ -52,7 +71,7 @@ class PostQuerySet(models.QuerySet):
         """
         # No join: questions and experience posts pass on their kind (the sort indexes hold
         # it) and only answers look their question up.
-        shown_question = Post.objects.filter(pk=OuterRef("parent_id"), is_deleted=Value(False))
+        shown_question = Post.objects.filter(pk=OuterRef("parent_id")).visible()
         return self.visible().filter(~Q(kind=Post.Kind.ANSWER) | Exists(shown_question))
 
     def with_author(self):
@@ -105,6 +124,12 @@ class Post(models.Model):
         related_name="+",
     )
     tags = TaggableManager(blank=True)
+
+    HoldReason = HoldReason
+    held_reason = models.CharField(max_length=10, choices=HoldReason.choices, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    # A member's first post: public at once, but listed on /review/ until staff look at it.
+    needs_review = models.BooleanField(default=False)
 
     # A closed question takes no new answers; a duplicate's original is its PostLink.
     class CloseReason(models.TextChoices):
@@ -188,14 +213,19 @@ class Post(models.Model):
     @classmethod
     def publish(cls, author, *, kind: str, title: str, body: str, tags=()) -> "Post":
         """Ask a question or write an experience post, with its tags (names, made if new;
-        synonyms rewritten to their targets)."""
+        synonyms rewritten to their targets). An unverified member's post is held."""
+        from kb.moderation import check_not_suspended, new_content_state
         from kb.tags import get_or_create_tags, resolve_synonyms
 
+        check_not_suspended(author)
         with transaction.atomic():
-            post = cls.objects.create(kind=kind, author=author, title=title, body=body)
+            post = cls.objects.create(
+                kind=kind, author=author, title=title, body=body, **new_content_state(author)
+            )
             if tags:
                 post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
-            tell_activity("asked", author, post)
+            if not post.held_reason:  # a held post tells no one until it is released
+                tell_activity("asked", author, post)
         announce(Post, post.pk)
         return post
 
@@ -212,9 +242,15 @@ class Post(models.Model):
         return self.kind == self.Kind.EXPERIENCE
 
     @property
+    def is_held(self) -> bool:
+        return bool(self.held_reason)
+
+    @property
     def is_public(self) -> bool:
         """Whether readers may see it: ``PostQuerySet.public()`` for one post."""
-        return not self.is_deleted and not (self.parent_id and self.parent.is_deleted)
+        if self.is_deleted or self.is_held:
+            return False
+        return not (self.parent_id and (self.parent.is_deleted or self.parent.is_held))
 
     @property
     def display_title(self) -> str:
@@ -228,7 +264,11 @@ class Post(models.Model):
         prefetched = getattr(self, "_shown_comments", None)
         if prefetched is not None:
             return prefetched
-        comments = list(_visible_comments().filter(post=self))
+        return self.comments_shown_to(None)
+
+    def comments_shown_to(self, user) -> list["Comment"]:
+        """``shown_comments`` plus the user's own held ones (staff: all held ones)."""
+        comments = list(_visible_comments(user).filter(post=self))
         for comment in comments:
             comment.post = self  # permission checks read it: no query per comment
         return comments
@@ -249,8 +289,11 @@ class Post(models.Model):
 
         if value not in (Vote.UP, Vote.DOWN, Vote.NONE):
             raise ValueError(f"A vote is +1, -1 or 0, not {value!r}.")
+        from kb.moderation import check_not_suspended
+
         if user.pk == self.author_id:
             raise PermissionDenied("You can't vote on your own post.")
+        check_not_suspended(user)
         if value == Vote.DOWN and not self.is_answer:
             raise DownvoteRefused(DownvoteRefused.message)
         with transaction.atomic():
@@ -290,19 +333,31 @@ class Post(models.Model):
         return 0, 0
 
     def add_answer(self, author, body: str) -> "Post":
-        """Raises ``QuestionClosed`` when the question is closed (even a moment ago)."""
+        """Raises ``QuestionClosed`` when the question is closed (even a moment ago).
+
+        An unverified member's answer is held: it counts (and tells anyone) once released.
+        """
+        from kb.moderation import check_not_suspended, new_content_state
+
+        check_not_suspended(author)
+        state = new_content_state(author)
         with transaction.atomic():
-            # F(): two answers posted at once both count. The closed_at filter makes the
-            # count and the check one statement: an answer racing a close is refused.
-            still_open = Post.objects.filter(pk=self.pk, closed_at__isnull=True).update(
-                answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
-            )
+            open_question = Post.objects.filter(pk=self.pk, closed_at__isnull=True)
+            if state["held_reason"]:
+                still_open = open_question.select_for_update().exists()
+            else:
+                # F(): two answers posted at once both count. The closed_at filter makes the
+                # count and the check one statement: an answer racing a close is refused.
+                still_open = open_question.update(
+                    answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
+                )
             if not still_open:
                 raise QuestionClosed("This question is closed: it takes no new answers.")
             answer = Post.objects.create(
-                kind=Post.Kind.ANSWER, parent=self, author=author, body=body
+                kind=Post.Kind.ANSWER, parent=self, author=author, body=body, **state
             )
-            tell_activity("answered", author, answer)
+            if not answer.held_reason:
+                tell_activity("answered", author, answer)
         announce(Post, self.pk, answer.pk)
         return answer
 
@@ -363,13 +418,65 @@ class Post(models.Model):
             _add_reputation(answer_author_id, sign * ACCEPT_REPUTATION)
 
     def add_comment(self, author, body: str) -> "Comment":
+        """An unverified member's comment is held: counted and told once released."""
+        from kb.moderation import check_not_suspended, comment_hold_reason
+
+        check_not_suspended(author)
+        held_reason = comment_hold_reason(author)
         with transaction.atomic():
-            comment = Comment.objects.create(post=self, author=author, body=body)
-            # F(): two comments posted at once both count.
-            Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
-            tell_activity("commented", author, self, comment)
+            comment = Comment.objects.create(
+                post=self,
+                author=author,
+                body=body,
+                held_reason=held_reason,
+                held_at=timezone.now() if held_reason else None,
+            )
+            if not held_reason:
+                # F(): two comments posted at once both count.
+                Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
+                tell_activity("commented", author, self, comment)
         announce(Post, self.pk)
         return comment
+
+    # -- holding for review (kb/moderation.py decides when) ------------------------------
+
+    def hold(self, reason: str) -> bool:
+        """Hide the post pending review; False when it was held already."""
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            if current.held_reason:
+                return False
+            Post.objects.filter(pk=self.pk).update(held_reason=reason, held_at=timezone.now())
+            if self.is_answer and not current.is_deleted:
+                # F(): an answer posted meanwhile keeps the count exact.
+                Post.objects.filter(pk=self.parent_id, answer_count__gt=0).update(
+                    answer_count=F("answer_count") - 1
+                )
+        self.held_reason, self.held_at = reason, timezone.now()
+        # Its answers leave search results with it, as when it is deleted.
+        announce(Post, self.pk, self.parent_id)
+        return True
+
+    def release(self) -> bool:
+        """Show a held post again; False when it was not held. A post held since it was
+        written (unverified author) is news now: counted and told as if just posted."""
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            if not current.held_reason:
+                return False
+            first_shown = current.held_reason == HoldReason.UNVERIFIED
+            Post.objects.filter(pk=self.pk).update(held_reason="", held_at=None)
+            if self.is_answer and not current.is_deleted:
+                activity = {"last_activity_at": timezone.now()} if first_shown else {}
+                # F(): see hold().
+                Post.objects.filter(pk=self.parent_id).update(
+                    answer_count=F("answer_count") + 1, **activity
+                )
+            self.held_reason, self.held_at = "", None
+            if first_shown and not current.is_deleted:
+                tell_activity("answered" if self.is_answer else "asked", self.author, self)
+        announce(Post, self.pk, self.parent_id)
+        return True
 
     # -- closing (duplicate, off-topic) and reopening -----------------------------------
 
@@ -514,7 +621,7 @@ class Post(models.Model):
         with transaction.atomic():
             if self.is_answer:
                 # The same rows in the same order as accept(): question, then answer.
-                question, _ = _lock_thread(self.parent_id, self.pk)
+                question, current = _lock_thread(self.parent_id, self.pk)
             hidden = Post.objects.filter(pk=self.pk, is_deleted=False).update(
                 is_deleted=True, deleted_at=timezone.now(), deleted_by=by
             )
@@ -522,10 +629,11 @@ class Post(models.Model):
                 if question.accepted_answer_id == self.pk:
                     question._move_accept_reputation(self.pk, -1)
                     Post.objects.filter(pk=question.pk).update(accepted_answer=None)
-                # F(): an answer posted while this one is deleted keeps the count exact.
-                Post.objects.filter(pk=question.pk, answer_count__gt=0).update(
-                    answer_count=F("answer_count") - 1
-                )
+                if not current.held_reason:  # a held answer was uncounted when held
+                    # F(): an answer posted while this one is deleted keeps the count exact.
+                    Post.objects.filter(pk=question.pk, answer_count__gt=0).update(
+                        answer_count=F("answer_count") - 1
+                    )
         if hidden:
             self.is_deleted = True
             # A deleted question's answers leave search results with it.
@@ -541,7 +649,8 @@ class Post(models.Model):
             shown = Post.objects.filter(pk=self.pk, is_deleted=True).update(
                 is_deleted=False, deleted_at=None, deleted_by=None
             )
-            if shown and self.is_answer:
+            held = Post.objects.filter(pk=self.pk).values_list("held_reason", flat=True).get()
+            if shown and self.is_answer and not held:  # a held answer counts once released
                 # F(): see soft_delete.
                 Post.objects.filter(pk=self.parent_id).update(answer_count=F("answer_count") + 1)
         if shown:
@@ -618,17 +727,22 @@ def _lock_thread(question_id: int, answer_id: int) -> tuple[Post, Post]:
     return rows.get(pk=question_id), rows.get(pk=answer_id)
 
 
-def _visible_comments():
+def _visible_comments(user=None):
+    """Comments not deleted nor held; with ``user``, also their own held ones (staff: all)."""
+    shown = Q(held_reason="")
+    if user is not None and user.is_authenticated:
+        shown |= Q() if user.is_staff else Q(author=user)
     return (
-        Comment.objects.filter(is_deleted=False)
+        Comment.objects.filter(shown, is_deleted=False)
         .select_related("author")
         .order_by("created_at", "id")
     )
 
 
-def comments_prefetch(lookup: str = "comments") -> Prefetch:
-    """Prefetch for ``post.shown_comments``: one query for the comments of all listed posts."""
-    return Prefetch(lookup, queryset=_visible_comments(), to_attr="_shown_comments")
+def comments_prefetch(lookup: str = "comments", user=None) -> Prefetch:
+    """Prefetch for ``post.shown_comments``: one query for the comments of all listed posts
+    (with ``user``, their own held comments too: only for pages cached per member)."""
+    return Prefetch(lookup, queryset=_visible_comments(user), to_attr="_shown_comments")
 
 
 class Vote(models.Model):
@@ -672,6 +786,9 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
+    # Held like a post (HoldReason): hidden from everyone but its author and staff.
+    held_reason = models.CharField(max_length=10, choices=HoldReason.choices, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=100, blank=True)
     source_score = models.IntegerField(null=True, blank=True)
@@ -697,11 +814,15 @@ class Comment(models.Model):
         self.body_html = render_inline_markdown(self.body)
         super().save(*args, **kwargs)
 
+    @property
+    def is_held(self) -> bool:
+        return bool(self.held_reason)
+
     def soft_delete(self) -> bool:
         """Hide the comment; False when it was hidden already (a second click counts once)."""
         with transaction.atomic():
             hidden = Comment.objects.filter(pk=self.pk, is_deleted=False).update(is_deleted=True)
-            if hidden:
+            if hidden and not self._held_now():  # a held comment was uncounted already
                 # F(): a delete racing a new comment keeps the count exact.
                 Post.objects.filter(pk=self.post_id, comment_count__gt=0).update(
                     comment_count=F("comment_count") - 1
@@ -715,13 +836,48 @@ class Comment(models.Model):
         """Show a hidden comment again; False when it was shown already."""
         with transaction.atomic():
             shown = Comment.objects.filter(pk=self.pk, is_deleted=True).update(is_deleted=False)
-            if shown:
+            if shown and not self._held_now():
                 # F(): see soft_delete.
                 Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") + 1)
         self.is_deleted = False
         if shown:
             announce(Comment, self.post_id)
         return bool(shown)
+
+    def _held_now(self) -> bool:
+        return bool(Comment.objects.filter(pk=self.pk).values_list("held_reason", flat=True).get())
+
+    def hold(self, reason: str) -> bool:
+        """Hide the comment pending review; False when it was held already."""
+        with transaction.atomic():
+            current = Comment.objects.select_for_update().get(pk=self.pk)
+            if current.held_reason:
+                return False
+            Comment.objects.filter(pk=self.pk).update(held_reason=reason, held_at=timezone.now())
+            if not current.is_deleted:
+                # F(): see soft_delete.
+                Post.objects.filter(pk=self.post_id, comment_count__gt=0).update(
+                    comment_count=F("comment_count") - 1
+                )
+        self.held_reason = reason
+        announce(Comment, self.post_id)
+        return True
+
+    def release(self) -> bool:
+        """Show a held comment again (told to the post's author if it was never shown)."""
+        with transaction.atomic():
+            current = Comment.objects.select_for_update().get(pk=self.pk)
+            if not current.held_reason:
+                return False
+            Comment.objects.filter(pk=self.pk).update(held_reason="", held_at=None)
+            if not current.is_deleted:
+                # F(): see soft_delete.
+                Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") + 1)
+                if current.held_reason == HoldReason.UNVERIFIED:
+                    tell_activity("commented", self.author, self.post, self)
+        self.held_reason = ""
+        announce(Comment, self.post_id)
+        return True
 
 
 class Revision(models.Model):
@@ -847,4 +1003,5 @@ class PostVector(models.Model):
 
 
 # Follows, bookmarks and notifications (kb/inbox_models.py), registered with the kb app.
+from kb.flag_models import Flag  # noqa: E402, F401
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401

@@ -58,3 +58,13 @@ def may_downvote(user) -> bool:
 @register.filter
 def downvote_refusal(user) -> str:
     return permissions.downvote_refusal(user)
+
+
+@register.filter
+def may_flag(user, item) -> bool:
+    return permissions.can_flag(user, item)
+
+
+@register.filter
+def may_participate(user) -> bool:
+    return permissions.can_participate(user)

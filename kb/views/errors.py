@@ -20,6 +20,12 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    from kb.moderation import MemberSuspended
+
+    if isinstance(exception, MemberSuspended):  # its message says what a member can still do
+        if wants_json(request):
+            return JsonResponse({"error": str(exception)}, status=403)
+        return _error(request, 403, "Your account is suspended", str(exception))
     return _error(request, 403, "Not allowed", "You do not have permission to do that.")
 
 

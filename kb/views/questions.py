@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
-from kb import permissions, search
+from kb import moderation, permissions, search
 from kb.cache import cache_anonymous_page, fragment_context
 from kb.follows import follow_and_bookmark_state
 from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
@@ -42,6 +42,7 @@ def compose_post(request, form_class, template: str, success_message: str, actio
 
     A post counts against the ``action`` rate limit, a preview against the preview limit.
     """
+    moderation.check_not_suspended(request.user)
     form = form_class(request.POST or None)
     preview_html = None
     status = 200
@@ -97,16 +98,17 @@ def question_detail(request, pk: int, slug: str):
     return _render_question(request, question)
 
 
-def _answers(question: Post) -> list[Post]:
+def _answers(question: Post, user) -> list[Post]:
+    """Shown answers; the user's own held ones too (all held ones for staff)."""
     accepted_first = Case(
         When(pk=question.accepted_answer_id or 0, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
     return list(
-        question.answers.visible()
+        question.answers.visible_to(user)
         .with_author()
-        .prefetch_related(comments_prefetch())
+        .prefetch_related(comments_prefetch(user=user))
         .order_by(accepted_first, "-score", "created_at", "id")
     )
 
@@ -153,6 +155,7 @@ def _post_links(question: Post) -> list[tuple[str, Post]]:
     links = (
         PostLink.objects.filter(Q(from_post=question) | Q(to_post=question))
         .filter(from_post__is_deleted=False, to_post__is_deleted=False)
+        .filter(from_post__held_reason="", to_post__held_reason="")
         .exclude(from_post__kind=Post.Kind.ANSWER)
         .exclude(to_post__kind=Post.Kind.ANSWER)
         .select_related("from_post", "to_post")
@@ -185,6 +188,7 @@ def _duplicate_links(question: Post) -> dict:
         PostLink.objects.filter(kind=PostLink.Kind.DUPLICATE)
         .filter(Q(from_post=question) | Q(to_post=question))
         .filter(from_post__is_deleted=False, to_post__is_deleted=False)
+        .filter(from_post__held_reason="", to_post__held_reason="")
         .select_related("from_post", "to_post")
         .order_by("-created_at", "-id")
     )
@@ -202,8 +206,10 @@ def _duplicate_links(question: Post) -> dict:
 
 def _thread_context(request, question: Post) -> dict:
     """The question's and answers' context: evaluated only when their fragment isn't cached."""
-    question._shown_comments = question.shown_comments  # one query, reused by the template
-    answers = _answers(question)
+    # One query, reused by the template; the thread is cached per visitor, so their own
+    # held comments can show in it.
+    question._shown_comments = question.comments_shown_to(request.user)
+    answers = _answers(question, request.user)
     voted_ids, downvoted_ids = Vote.pressed_arrows(
         request.user, [question.pk, *(answer.pk for answer in answers)]
     )
@@ -262,6 +268,7 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
 @login_required
 @rate_limit("answer")
 def answer_create(request, pk: int):
+    moderation.check_not_suspended(request.user)
     question = get_object_or_404(Post.objects.questions().visible().with_author(), pk=pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -295,7 +302,11 @@ def tag_suggest(request):
         return JsonResponse([], safe=False)
     tags = (
         Tag.objects.filter(name__startswith=prefix)
-        .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .annotate(
+            count=Count(
+                "post", filter=Q(post__is_deleted=False, post__held_reason=""), distinct=True
+            )
+        )
         .filter(count__gt=0)  # a tag only deleted posts carry is not suggested
         .order_by("-count", "name")
         .values("name", "count")[:TAG_SUGGESTIONS]
@@ -317,7 +328,11 @@ def tag_status(request):
     targets = {name: synonyms.get(name, name) for name in names}
     counts = dict(
         Tag.objects.filter(name__in=set(targets.values()))
-        .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .annotate(
+            count=Count(
+                "post", filter=Q(post__is_deleted=False, post__held_reason=""), distinct=True
+            )
+        )
         .values_list("name", "count")
     )
     tags = [
