@@ -15,6 +15,8 @@ Held content is hidden like deleted content (``PostQuerySet.visible()``, ``Post.
 kb/permissions.py) except from its author and staff.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -25,6 +27,9 @@ from kb.events import announce
 from kb.flag_models import FLAG_NOTE_MAX, Flag
 from kb.models import Comment, HoldReason, Post
 
+# An account this young is "new": its first post is listed for review (demo and long-standing
+# members are not).
+NEW_ACCOUNT_DAYS = 30
 QUEUE_LIMIT = 50  # items per /review/ section: the oldest wait at the bottom, still bounded
 FLAG_ROWS_LIMIT = 500
 
@@ -82,7 +87,10 @@ def new_content_state(author) -> dict:
 
 
 def _is_first_post(author) -> bool:
+    """A new account's first post (staff and imported authors are never reviewed)."""
     if author.is_staff or author.is_imported:
+        return False
+    if author.date_joined < timezone.now() - timedelta(days=NEW_ACCOUNT_DAYS):
         return False
     return not Post.objects.filter(author=author).exists()
 

@@ -74,9 +74,11 @@ def can_flag(user, item) -> bool:
     """Flag a public post or comment of someone else (once: the view says when it was)."""
     if not can_participate(user) or user.pk == item.author_id:
         return False
-    if isinstance(item, Post):
-        return is_public(item)
-    return not (item.is_deleted or item.held_reason) and is_public(item.post)
+    from kb.models import Comment
+
+    if isinstance(item, Comment):
+        return not (item.is_deleted or item.held_reason) and is_public(item.post)
+    return is_public(item)
 
 
 def can_review(user) -> bool:
