@@ -79,14 +79,15 @@ kb_patterns = [
     path("import/", imports.import_page, name="import"),
     path("flag/<str:kind>/<int:pk>/", moderation.flag_item, name="flag"),
     path("review/", moderation.review, name="review"),
-    path(
-        "review/<str:kind>/<int:pk>/<str:action>/", moderation.review_action, name="review-action"
-    ),
     path("review/members/<int:pk>/suspend/", moderation.member_suspend, name="member-suspend"),
     path(
         "review/members/<int:pk>/unsuspend/", moderation.member_unsuspend, name="member-unsuspend"
     ),
     path("review/members/<int:pk>/hide/", moderation.member_hide_content, name="member-hide"),
+    # Below the members/ routes: "members" would match its kind.
+    path(
+        "review/<str:kind>/<int:pk>/<str:action>/", moderation.review_action, name="review-action"
+    ),
     path("search/similar/", search.similar_questions, name="search-similar"),
 ]
 
