@@ -15,6 +15,11 @@ def _error(request, status, title, message, **extra):
     return render(request, "error.html", context, status=status)
 
 
+def error_page(request, status: int, title: str, message: str):
+    """A refusal in the site's look: the status, what went wrong and what to do."""
+    return _error(request, status, title, message)
+
+
 def bad_request(request, exception=None):
     return _error(request, 400, "Bad request", "The request could not be understood.")
 

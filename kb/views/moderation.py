@@ -16,7 +16,7 @@ from kb import moderation, permissions
 from kb.flag_models import FLAG_NOTE_MAX, Flag
 from kb.models import Comment, Post
 from kb.ratelimits import rate_limit
-from kb.views.errors import wants_json
+from kb.views.errors import error_page, wants_json
 
 REVIEW_ACTIONS = {
     "approve": (moderation.approve, "Approved: it is shown and its flags are resolved."),
@@ -48,11 +48,10 @@ def _get_item(kind: str, pk: int):
     raise Http404("Nothing to flag there.")
 
 
-def _refuse(request, item, message: str, status: int):
+def _refuse(request, message: str, status: int):
     if wants_json(request):
         return JsonResponse({"error": message}, status=status)
-    messages.error(request, message)
-    return redirect(_page_url(item))
+    return error_page(request, status, "Flag not recorded", message)
 
 
 @require_POST
@@ -65,18 +64,20 @@ def flag_item(request, kind: str, pk: int):
     post = item.post if isinstance(item, Comment) else item
     if not permissions.can_view(request.user, post):
         raise Http404("This post was deleted.")
+    if item.author_id == request.user.pk:
+        return _refuse(request, "You can't flag your own post or comment.", 403)
     if not permissions.can_flag(request.user, item):
-        raise PermissionDenied("You can't flag your own post or comment, or one that is hidden.")
+        return _refuse(request, "This is hidden already: moderators are looking at it.", 409)
     reason = request.POST.get("reason", "")
     note = request.POST.get("note", "")
     if reason not in Flag.Reason.values:
-        return _refuse(request, item, "Choose why you are flagging it.", 400)
+        return _refuse(request, "Choose why you are flagging it.", 400)
     if len(note) > FLAG_NOTE_MAX:
-        return _refuse(request, item, f"Keep the note under {FLAG_NOTE_MAX} characters.", 400)
+        return _refuse(request, f"Keep the note under {FLAG_NOTE_MAX} characters.", 400)
     try:
         moderation.flag(item, by=request.user, reason=reason, note=note)
     except moderation.FlagRefused as refused:
-        return _refuse(request, item, str(refused), 409)
+        return _refuse(request, str(refused), 409)
     messages.success(request, "Thanks: moderators will look at it.")
     return redirect(_page_url(item))
 

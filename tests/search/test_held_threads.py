@@ -46,7 +46,9 @@ def _hold(way: str, post: Post, people, indexed, settings) -> None:
                 assert response.status_code == 302
         else:
             staff = _as(people["staff"])
-            response = staff.post(f"/review/members/{post.author_id}/suspend/", {"hide_content": "1"})
+            response = staff.post(
+                f"/review/members/{post.author_id}/suspend/", {"hide_content": "1"}
+            )
             assert response.status_code == 302
     post.refresh_from_db()
     assert post.held_reason == (HoldReason.FLAGGED if way == "flags" else HoldReason.SUSPENDED)
