@@ -74,7 +74,8 @@ def test_a_flag_needs_a_known_reason_and_a_bounded_note(question, bob):
 def test_anonymous_visitors_are_sent_to_log_in_and_get_is_not_allowed(client, question, bob):
     url = f"/flag/post/{question.pk}/"
     response = client.post(url, {"reason": "spam"})
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
     assert _as(bob).get(url).status_code == 405
     assert not Flag.objects.exists()
 
@@ -113,7 +114,8 @@ def test_a_flagged_comment_disappears_for_others_but_not_for_its_author(settings
     assert question.comment_count == 0
     assert "spam.example" not in Client().get(question.get_absolute_url()).content.decode()
     own = _as(bob).get(question.get_absolute_url()).content.decode()
-    assert "spam.example" in own and "hidden pending review" in own
+    assert "spam.example" in own
+    assert "hidden pending review" in own
 
 
 def test_the_flag_control_shows_to_other_members_only(question, alice, bob):
@@ -181,10 +183,13 @@ def test_review_lists_flags_first_posts_and_unverified_posts(settings, staff, bo
     html = _as(staff).get("/review/").content.decode()
     flagged_part, rest = html.split('id="review-first"')
     first_part, held_part = rest.split('id="review-held"')
-    assert flagged.title in flagged_part and "Calls readers lazy." in flagged_part
-    assert "1 open flag" in flagged_part and "Rude or abusive" in flagged_part
+    assert flagged.title in flagged_part
+    assert "Calls readers lazy." in flagged_part
+    assert "1 open flag" in flagged_part
+    assert "Rude or abusive" in flagged_part
     assert first.title in first_part
-    assert waiting.title in held_part and waiting.title not in first_part
+    assert waiting.title in held_part
+    assert waiting.title not in first_part
 
 
 def test_review_query_count_is_constant(staff, django_assert_max_num_queries):
@@ -212,7 +217,7 @@ def test_review_actions_are_post_only_and_staff_only(action, question, bob, staf
     assert _as(bob).post(url).status_code == 403
     assert _as(staff).get(url).status_code == 405
     question.refresh_from_db()
-    assert not (question.is_deleted or question.held_reason)
+    assert (question.is_deleted, question.held_reason) == (False, "")
 
 
 def test_approving_releases_and_resolves_the_flags(settings, question, staff):
@@ -221,7 +226,7 @@ def test_approving_releases_and_resolves_the_flags(settings, question, staff):
     response = _as(staff).post(f"/review/post/{question.pk}/approve/")
     assert response.status_code == 302
     question.refresh_from_db()
-    assert not question.held_reason and not question.needs_review
+    assert (question.held_reason, question.needs_review) == ("", False)
     flag = Flag.objects.get()
     assert (flag.resolution, flag.resolved_by) == ("approved", staff)
     assert Client().get(question.get_absolute_url()).status_code == 200
@@ -241,7 +246,8 @@ def test_deleting_soft_deletes_and_resolves(question, bob, staff):
     _flag(bob, question)
     _as(staff).post(f"/review/post/{question.pk}/delete/")
     question.refresh_from_db()
-    assert question.is_deleted and question.deleted_by == staff
+    assert question.is_deleted
+    assert question.deleted_by == staff
     assert Flag.objects.get().resolution == "deleted"
 
 
@@ -251,7 +257,8 @@ def test_delete_and_suspend_hides_everything_the_author_wrote(question, alice, b
     _flag(bob, question)
     _as(staff).post(f"/review/post/{question.pk}/suspend/", {"reason": "Spam ring"})
     alice.refresh_from_db()
-    assert alice.suspended_at is not None and alice.suspended_reason == "Spam ring"
+    assert alice.suspended_at is not None
+    assert alice.suspended_reason == "Spam ring"
     question.refresh_from_db()
     other.refresh_from_db()
     comment.refresh_from_db()
@@ -310,7 +317,7 @@ def test_a_suspended_member_cannot_post_vote_flag_or_edit(suspended, bob):
         assert response.status_code == 403, name
         assert "Your account is suspended" in response.content.decode(), name
     assert Post.objects.filter(author=suspended).count() == 1
-    assert not (Comment.objects.exists() or Flag.objects.exists())
+    assert (Comment.objects.count(), Flag.objects.count()) == (0, 0)
 
 
 def test_a_suspended_member_gets_json_refusals_from_scripts(suspended, bob):
@@ -349,12 +356,14 @@ def test_staff_suspend_and_unsuspend_from_the_profile(alice, staff, bob):
     client.post(f"/review/members/{alice.pk}/suspend/", {"reason": "Spam", "hide_content": "1"})
     alice.refresh_from_db()
     post.refresh_from_db()
-    assert alice.is_suspended and post.held_reason == HoldReason.SUSPENDED
+    assert alice.is_suspended
+    assert post.held_reason == HoldReason.SUSPENDED
     assert "Unsuspend" in client.get(alice.get_absolute_url()).content.decode()
     client.post(f"/review/members/{alice.pk}/unsuspend/")
     alice.refresh_from_db()
     post.refresh_from_db()
-    assert not alice.is_suspended and not post.held_reason
+    assert not alice.is_suspended
+    assert not post.held_reason
 
 
 def test_hide_all_content_in_one_step_and_staff_cannot_be_suspended(alice, staff):
