@@ -166,19 +166,27 @@ class Post(models.Model):
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        # held_reason beside is_deleted: visible() tests both for equality, so the sort
+        # indexes still serve it (and cover counts) on SQLite.
         indexes = [
-            models.Index(fields=["kind", "is_deleted", "-created_at"], name="post_newest_idx"),
             models.Index(
-                fields=["kind", "is_deleted", "-score", "-created_at"], name="post_top_idx"
+                fields=["kind", "is_deleted", "held_reason", "-created_at"], name="post_newest_idx"
             ),
             models.Index(
-                fields=["kind", "is_deleted", "-last_activity_at"], name="post_active_idx"
+                fields=["kind", "is_deleted", "held_reason", "-score", "-created_at"],
+                name="post_top_idx",
             ),
             models.Index(
-                fields=["kind", "is_deleted", "answer_count", "-created_at"],
+                fields=["kind", "is_deleted", "held_reason", "-last_activity_at"],
+                name="post_active_idx",
+            ),
+            models.Index(
+                fields=["kind", "is_deleted", "held_reason", "answer_count", "-created_at"],
                 name="post_unanswered_idx",
             ),
-            models.Index(fields=["parent", "is_deleted", "-score"], name="post_answers_idx"),
+            models.Index(
+                fields=["parent", "is_deleted", "held_reason", "-score"], name="post_answers_idx"
+            ),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
         ]
         constraints = [
@@ -795,7 +803,9 @@ class Comment(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["post", "is_deleted", "created_at"], name="comment_post_idx")
+            models.Index(
+                fields=["post", "is_deleted", "held_reason", "created_at"], name="comment_post_idx"
+            )
         ]
         constraints = [
             models.UniqueConstraint(
