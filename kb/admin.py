@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils.text import Truncator
 
-from kb import permissions
+from kb import moderation, permissions
+from kb.flag_models import Flag
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
 
@@ -53,6 +54,17 @@ def restore_posts(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{len(posts)} post(s) restored.", messages.SUCCESS)
 
 
+@admin.action(description="Approve (show, mark reviewed, resolve flags)", permissions=["view"])
+def approve_items(modeladmin, request, queryset):
+    if not request.user.is_staff:
+        return
+    with transaction.atomic():
+        items = list(queryset)
+        for item in items:
+            moderation.approve(item, by=request.user)
+    modeladmin.message_user(request, f"{len(items)} item(s) approved.", messages.SUCCESS)
+
+
 @admin.register(Post)
 class PostAdmin(_ReadOnlyAdmin):
     list_display = [
@@ -63,15 +75,16 @@ class PostAdmin(_ReadOnlyAdmin):
         "score",
         "answer_count",
         "is_deleted",
+        "held_reason",
         "created_at",
     ]
     list_display_links = ["id", "title_or_excerpt"]
-    list_filter = ["kind", "is_deleted", "created_at", "source"]
+    list_filter = ["kind", "is_deleted", "held_reason", "needs_review", "created_at", "source"]
     search_fields = ["title", "body", "author__username", "author__display_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author"]
     list_per_page = 50
-    actions = [soft_delete_posts, restore_posts]
+    actions = [soft_delete_posts, restore_posts, approve_items]
     # The view-only page still builds a form: say the scheme Django 6 will assume.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -96,12 +109,12 @@ def restore_comments(modeladmin, request, queryset):
 
 @admin.register(Comment)
 class CommentAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "excerpt", "author", "post", "is_deleted", "created_at"]
-    list_filter = ["is_deleted", "created_at", "source"]
+    list_display = ["id", "excerpt", "author", "post", "is_deleted", "held_reason", "created_at"]
+    list_filter = ["is_deleted", "held_reason", "created_at", "source"]
     search_fields = ["body", "author__username"]
     raw_id_fields = ["post", "author"]
     list_select_related = ["author", "post"]
-    actions = [delete_comments, restore_comments]
+    actions = [delete_comments, restore_comments, approve_items]
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
@@ -194,3 +207,14 @@ class TagFollowAdmin(_ReadOnlyAdmin):
     list_display = ["id", "user", "tag", "created_at"]
     search_fields = ["user__username", "tag__name"]
     list_select_related = ["user", "tag"]
+
+
+@admin.register(Flag)
+class FlagAdmin(_ReadOnlyAdmin):
+    """Members' flags; staff act on them on /review/ (or approve the item from its list)."""
+
+    list_display = ["id", "reason", "post", "comment", "flagger", "created_at", "resolution"]
+    list_filter = ["reason", "resolution", "created_at"]
+    search_fields = ["note", "flagger__username"]
+    list_select_related = ["post", "comment", "flagger"]
+    date_hierarchy = "created_at"

@@ -377,3 +377,34 @@ def test_hide_all_content_in_one_step_and_staff_cannot_be_suspended(alice, staff
     client.post(f"/review/members/{other_staff.pk}/suspend/")
     other_staff.refresh_from_db()
     assert not other_staff.is_suspended
+
+
+# -- the admin goes through the same domain ------------------------------------------------
+
+
+def test_the_admin_approves_held_posts_and_suspends_members(settings, question, alice):
+    settings.FLAGS_TO_HIDE = 1
+    superuser = make_user("root", is_staff=True, is_superuser=True)
+    _flag(make_user(), question)
+    client = _as(superuser)
+    response = client.post(
+        "/admin/kb/post/", {"action": "approve_items", "_selected_action": [question.pk]}
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert not question.held_reason
+    assert Flag.objects.get().resolution == "approved"
+    assert client.get("/admin/kb/flag/").status_code == 200
+
+    client.post(
+        "/admin/accounts/user/", {"action": "suspend_members", "_selected_action": [alice.pk]}
+    )
+    alice.refresh_from_db()
+    question.refresh_from_db()
+    assert alice.is_suspended
+    assert question.held_reason == HoldReason.SUSPENDED
+    client.post(
+        "/admin/accounts/user/", {"action": "unsuspend_members", "_selected_action": [alice.pk]}
+    )
+    question.refresh_from_db()
+    assert not question.held_reason
