@@ -16,6 +16,11 @@ def inbox(request):
     return {"inbox_unread": SimpleLazyObject(lambda: unread_count(user))}
 
 
+def verification(request):
+    """Whether the unverified-member banner should say posts wait for review."""
+    return {"verification_holds_posts": settings.UNVERIFIED_POSTS_NEED_REVIEW}
+
+
 def review(request):
     """The header's review count for staff: cached under the content version (every flag
     and review action announces), counted only when a page shows it."""

@@ -191,6 +191,7 @@ TEMPLATES = [
                 "kb.context_processors.site",
                 "kb.context_processors.inbox",
                 "kb.context_processors.review",
+                "kb.context_processors.verification",
             ],
         },
     }
