@@ -1,17 +1,20 @@
 """Flags and the review queue in the browser: a post flagged by KB_FLAGS_TO_HIDE members hides
 (others no longer see it), staff open /review/ from the header, approve it, and it shows again."""
 
+import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from kb import moderation
 from tests.browser.helpers import log_in
+from tests.browser.test_accessibility import BLOCKING_IMPACTS, _describe, _violations
 from tests.factories import make_question, make_user
 
 
 def _flag_question(page, site, question, username: str) -> None:
     log_in(page, site, username)
     page.goto(site(question.get_absolute_url()))
-    control = page.locator(f"#question-{question.pk} .flag-control")
+    control = page.locator(f"#question-{question.pk} .post-actions .flag-control")
     control.locator("summary").click()
     control.get_by_label("Spam or advertising").check()
     control.get_by_label("Note for the moderators").fill("A link to a paid course, nothing else.")
@@ -54,3 +57,40 @@ def test_a_flagged_post_hides_and_staff_approve_it_back(page, site, page_errors)
     page.goto(site("/questions/"))
     expect(page.locator("main")).to_contain_text(question.title)
     assert page_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_moderation_pages_have_no_serious_accessibility_violations(page, site, axe_source, scheme):
+    page.emulate_media(color_scheme=scheme)
+    question = make_question(title="Should I take a pay cut to switch into product design?")
+    question.add_comment(make_user(), "What does your portfolio look like today?")
+    moderation.flag(question, by=make_user(), reason="rude", note="Dismissive of designers.")
+    newcomer = make_user("newcomer", email_verified_at=None)
+    held = make_question(author=newcomer, title="Is a design bootcamp enough to get hired?")
+    make_user("moderator", is_staff=True)
+    make_user("reader")
+    found = {}
+
+    log_in(page, site, "reader")
+    page.goto(site(question.get_absolute_url()))
+    page.locator(f"#question-{question.pk} .post-actions .flag-control summary").click()
+    found["question page, flag form open"] = _violations(page, axe_source)
+    page.context.clear_cookies()
+
+    log_in(page, site, "newcomer")
+    page.goto(site(held.get_absolute_url()))
+    expect(page.locator(".held-banner")).to_be_visible()
+    found["held question, as its unverified author"] = _violations(page, axe_source)
+    page.context.clear_cookies()
+
+    log_in(page, site, "moderator")
+    page.goto(site("/review/"))
+    found["review queue"] = _violations(page, axe_source)
+
+    report = [
+        _describe(name, violation)
+        for name, violations in found.items()
+        for violation in violations
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+    assert report == [], "\n".join(report)
