@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from kb.events import announce
@@ -257,11 +257,16 @@ def flagged_items() -> list[dict]:
     return ranked[:QUEUE_LIMIT]
 
 
+def _first_posts_queryset():
+    """New members' first posts, shown, not already listed as flagged."""
+    open_flag = Flag.objects.open().filter(post=OuterRef("pk"))
+    return Post.objects.visible().filter(needs_review=True).filter(~Exists(open_flag))
+
+
 def first_posts() -> list[Post]:
     """New members' first posts, shown publicly, waiting to be looked at."""
     return list(
-        Post.objects.visible()
-        .filter(needs_review=True)
+        _first_posts_queryset()
         .select_related("author", "parent")
         .order_by("-created_at", "-id")[:QUEUE_LIMIT]
     )
@@ -287,7 +292,7 @@ def pending_count() -> int:
     flagged = Flag.objects.open().aggregate(
         posts=Count("post", distinct=True), comments=Count("comment", distinct=True)
     )
-    first = Post.objects.visible().filter(needs_review=True).count()
+    first = _first_posts_queryset().count()
     held = Post.objects.filter(held_reason=HoldReason.UNVERIFIED, is_deleted=False).count()
     held += Comment.objects.filter(held_reason=HoldReason.UNVERIFIED, is_deleted=False).count()
     return flagged["posts"] + flagged["comments"] + first + held

@@ -408,3 +408,40 @@ def test_the_admin_approves_held_posts_and_suspends_members(settings, question, 
     )
     question.refresh_from_db()
     assert not question.held_reason
+
+
+# -- settings and the pending count ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KB_FLAGS_TO_HIDE": "0"}, "KB_FLAGS_TO_HIDE must be 1 or more"),
+        ({"KB_UNVERIFIED_POSTS_NEED_REVIEW": "sometimes"}, "KB_UNVERIFIED_POSTS_NEED_REVIEW"),
+        ({"KB_RATE_FLAG": "lots"}, "KB_RATE_FLAG"),
+    ],
+)
+def test_a_bad_moderation_setting_stops_start_up(tmp_path, env, message):
+    from tests.test_settings import _start
+
+    result = _start(env, tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_pending_count_counts_each_waiting_item_once(bob, staff):
+    flagged = make_question(title="A question flagged by two members")
+    _flag(bob, flagged)
+    _flag(make_user(), flagged)
+    newcomer = make_user("newcomer", email_verified_at=None)
+    make_question(author=newcomer)  # held: listed as unverified, not also as a first post
+    make_question(author=make_user())  # a first post of a new account
+    assert moderation.pending_count() == 3
+    moderation.approve(flagged, by=staff)
+    assert moderation.pending_count() == 2
+
+
+def test_an_unknown_review_action_is_a_bad_request(question, staff):
+    response = _as(staff).post(f"/review/post/{question.pk}/promote/")
+    assert response.status_code == 400
+    assert _as(staff).post(f"/review/thing/{question.pk}/approve/").status_code == 404

@@ -11,6 +11,7 @@ Its author and staff still open it, with a banner saying why it is hidden.
 import pytest
 from django.test import Client
 
+from kb import search
 from kb.models import HoldReason, Post
 from tests.factories import make_question, make_user
 from tests.search.conftest import ids
@@ -139,3 +140,20 @@ def test_an_unverified_members_question_waits_and_verifying_publishes_it(
     assert TITLE_WORD in _text(client, "/questions/")
     assert client.get(question.get_absolute_url()).status_code == 200
     assert ids(_search(TITLE_WORD)) == [question.pk]
+
+
+def test_meaning_finds_nothing_of_a_held_question(meaning, thread, people, indexed, settings):
+    question, neighbour = thread["question"], thread["neighbour"]
+
+    def found_by_meaning() -> list[bool]:
+        return [
+            question.pk in {d.id for d in search.similar_to_title("Flying boats on an island?")},
+            question.pk in {d.id for d in search.related_questions(neighbour)},
+            question.pk in ids(_search("captain of passenger boats in tanzania")),
+        ]
+
+    assert found_by_meaning() == [True, True, True]
+    _hold("flags", question, people, indexed, settings)
+    assert found_by_meaning() == [False, False, False]
+    _release("flags", question, people, indexed)
+    assert found_by_meaning() == [True, True, True]
