@@ -95,6 +95,16 @@ def _is_first_post(author) -> bool:
     return not Post.objects.filter(author=author).exists()
 
 
+def held_note(item) -> str:
+    """What to add to "posted" when the item waits for review (empty when it is shown)."""
+    if item.held_reason != HoldReason.UNVERIFIED:
+        return ""
+    return (
+        " It waits for review: confirm your e-mail with the link we sent you, and it is "
+        "published for everyone."
+    )
+
+
 def release_unverified_content(member) -> int:
     """Release what was held until the member verified: how many items."""
     return _release(member, HoldReason.UNVERIFIED)

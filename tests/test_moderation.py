@@ -445,3 +445,47 @@ def test_an_unknown_review_action_is_a_bad_request(question, staff):
     response = _as(staff).post(f"/review/post/{question.pk}/promote/")
     assert response.status_code == 400
     assert _as(staff).post(f"/review/thing/{question.pk}/approve/").status_code == 404
+
+
+# -- who sees a held post: (anonymous, author, other member, staff) x (held reasons) -------
+
+HELD_EXPECTED = {  # (view, edit, delete)
+    "anonymous": (False, False, False),
+    "author": (True, True, True),
+    "other": (False, False, False),
+    "staff": (True, True, True),
+}
+
+
+@pytest.mark.parametrize("reason", HoldReason.values)
+@pytest.mark.parametrize("persona", list(HELD_EXPECTED))
+def test_a_held_answer_follows_the_rules(reason, persona, question, alice, bob, staff):
+    from django.contrib.auth.models import AnonymousUser
+
+    from kb import permissions
+
+    answer = make_answer(question, author=bob)
+    answer.hold(reason)
+    answer = Post.objects.select_related("parent").get(pk=answer.pk)
+    user = {"anonymous": AnonymousUser(), "author": bob, "other": alice, "staff": staff}[persona]
+    rules = (
+        permissions.can_view(user, answer),
+        permissions.can_edit(user, answer),
+        permissions.can_delete(user, answer),
+    )
+    assert rules == HELD_EXPECTED[persona]
+    assert not permissions.can_flag(user, answer)
+    response = (Client() if persona == "anonymous" else _as(user)).get(
+        f"/posts/{answer.pk}/revisions/"
+    )
+    assert response.status_code == (200 if HELD_EXPECTED[persona][0] else 404)
+
+
+def test_an_answer_under_a_held_question_is_hidden_even_from_its_author(question, bob):
+    from kb import permissions
+
+    answer = make_answer(question, author=bob)
+    question.hold(HoldReason.FLAGGED)
+    answer = Post.objects.select_related("parent").get(pk=answer.pk)
+    assert not permissions.can_view(bob, answer)
+    assert not answer.is_public

@@ -173,3 +173,17 @@ def test_a_setting_lets_unverified_members_post_at_once(settings):
     comment = make_comment(question, author=make_user(email_verified_at=None))
     assert (question.held_reason, comment.held_reason) == ("", "")
     assert Comment.objects.get().held_reason == ""
+
+
+def test_posting_while_unverified_says_it_waits(client, newcomer, alice):
+    question = make_question(author=alice)
+    response = client.post(
+        f"/questions/{question.pk}/answer/",
+        {"body": "Start with SQL, then one real project."},
+        follow=True,
+    )
+    assert "It waits for review: confirm your e-mail" in response.content.decode()
+    response = client.post(
+        f"/posts/{question.pk}/comments/", {"body": "Which city are you in, roughly?"}, follow=True
+    )
+    assert "It waits for review: confirm your e-mail" in response.content.decode()

@@ -131,7 +131,7 @@ def comment_create(request, pk: int):
             },
             status=201,
         )
-    messages.success(request, "Comment added.")
+    messages.success(request, "Comment added." + moderation.held_note(comment))
     return redirect(f"{_page_url(post)}#comment-{comment.pk}")
 
 

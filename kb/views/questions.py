@@ -57,7 +57,7 @@ def compose_post(request, form_class, template: str, success_message: str, actio
         elif form.is_valid():
             post, created = form.save(author=request.user)
             if created:
-                messages.success(request, success_message)
+                messages.success(request, success_message + moderation.held_note(post))
             else:
                 messages.info(request, REPEAT_MESSAGE)
             return redirect(post)
@@ -280,7 +280,7 @@ def answer_create(request, pk: int):
         messages.error(request, str(refusal))
         return _render_question(request, question, answer_form=form, status=409)
     if created:
-        messages.success(request, "Thanks for your answer!")
+        messages.success(request, "Thanks for your answer!" + moderation.held_note(answer))
     else:
         messages.info(request, REPEAT_MESSAGE)
     return redirect(answer.get_absolute_url())
