@@ -253,6 +253,9 @@ class Post(models.Model):
     def is_held(self) -> bool:
         return bool(self.held_reason)
 
+    def _held_now(self) -> bool:
+        return bool(Post.objects.filter(pk=self.pk).values_list("held_reason", flat=True).get())
+
     @property
     def is_public(self) -> bool:
         """Whether readers may see it: ``PostQuerySet.public()`` for one post."""
@@ -295,10 +298,10 @@ class Post(models.Model):
         """
         from django.core.exceptions import PermissionDenied
 
-        if value not in (Vote.UP, Vote.DOWN, Vote.NONE):
-            raise ValueError(f"A vote is +1, -1 or 0, not {value!r}.")
         from kb.moderation import check_not_suspended
 
+        if value not in (Vote.UP, Vote.DOWN, Vote.NONE):
+            raise ValueError(f"A vote is +1, -1 or 0, not {value!r}.")
         if user.pk == self.author_id:
             raise PermissionDenied("You can't vote on your own post.")
         check_not_suspended(user)
@@ -657,8 +660,7 @@ class Post(models.Model):
             shown = Post.objects.filter(pk=self.pk, is_deleted=True).update(
                 is_deleted=False, deleted_at=None, deleted_by=None
             )
-            held = Post.objects.filter(pk=self.pk).values_list("held_reason", flat=True).get()
-            if shown and self.is_answer and not held:  # a held answer counts once released
+            if shown and self.is_answer and not self._held_now():  # counted once released
                 # F(): see soft_delete.
                 Post.objects.filter(pk=self.parent_id).update(answer_count=F("answer_count") + 1)
         if shown:
@@ -739,7 +741,7 @@ def _visible_comments(user=None):
     """Comments not deleted nor held; with ``user``, also their own held ones (staff: all)."""
     shown = Q(held_reason="")
     if user is not None and user.is_authenticated:
-        shown |= Q() if user.is_staff else Q(author=user)
+        shown = Q() if user.is_staff else shown | Q(author=user)
     return (
         Comment.objects.filter(shown, is_deleted=False)
         .select_related("author")

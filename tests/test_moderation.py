@@ -489,3 +489,13 @@ def test_an_answer_under_a_held_question_is_hidden_even_from_its_author(question
     answer = Post.objects.select_related("parent").get(pk=answer.pk)
     assert not permissions.can_view(bob, answer)
     assert not answer.is_public
+
+
+def test_staff_see_held_comments_on_the_page_with_a_note(settings, question, bob, staff):
+    settings.FLAGS_TO_HIDE = 1
+    comment = make_comment(question, author=bob, body="Buy my course at spam.example now!")
+    _flag(make_user(), comment)
+    html = _as(staff).get(question.get_absolute_url()).content.decode()
+    assert "spam.example" in html
+    assert "hidden pending review" in html
+    assert "spam.example" not in _as(make_user()).get(question.get_absolute_url()).content.decode()
