@@ -597,8 +597,10 @@ class Post(models.Model):
 
         Nothing changed (same title, body and tags): no revision, no "edited" mark; None.
         """
+        from kb.moderation import check_not_suspended
         from kb.tags import get_or_create_tags
 
+        check_not_suspended(editor)
         if self._edit_changes_nothing(body=body, title=title, tags=tags):
             return None
         with transaction.atomic():

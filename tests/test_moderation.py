@@ -337,12 +337,14 @@ def test_a_suspended_member_sees_no_buttons_and_a_banner(suspended, bob):
 
 def test_the_domain_refuses_a_suspended_member_too(suspended, bob):
     other = make_question(author=bob)
+    Post.objects.create(kind="answer", parent=other, author=suspended, body="b" * 40)
     for action in (
         lambda: Post.publish(suspended, kind="question", title="t" * 20, body="b" * 40),
         lambda: other.add_answer(suspended, "b" * 40),
         lambda: other.add_comment(suspended, "c" * 20),
         lambda: other.toggle_vote(suspended),
         lambda: moderation.flag(other, by=suspended, reason="spam"),
+        lambda: Post.objects.filter(author=suspended).first().edit(suspended, body="b" * 40),
     ):
         with pytest.raises(moderation.MemberSuspended):
             action()
