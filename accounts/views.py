@@ -1,3 +1,5 @@
+import logging
+
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import messages
@@ -21,6 +23,7 @@ from kb.ratelimits import describe_wait, rate_limit
 from kb.views.errors import too_many_requests
 
 ACTIVITY_LIMIT = 20
+logger = logging.getLogger("accounts")
 
 
 class LoginView(auth_views.LoginView):
@@ -73,12 +76,8 @@ def signup(request):
     user = _create_account(form) if request.method == "POST" and form.is_valid() else None
     if user:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        send_verification_email(user, site_url=_site_url(request))
-        messages.success(
-            request,
-            f"Welcome to CareerKB, {user.name}! We sent a link to {user.email}: open it to "
-            "confirm your address, so your posts are published without waiting for review.",
-        )
+        messages.success(request, f"Welcome to CareerKB, {user.name}!")
+        _send_link(request, user)
         return redirect(_safe_next(request) or user.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(
@@ -89,8 +88,24 @@ def signup(request):
     )
 
 
-def _site_url(request) -> str:
-    return request.build_absolute_uri("/")
+def _send_link(request, user) -> None:
+    """Send the verification link, saying so; a mail server that is down costs the member
+    nothing (the banner's button sends it again later)."""
+    try:
+        send_verification_email(user, site_url=request.build_absolute_uri("/"))
+    except Exception:
+        logger.exception("Could not send the verification e-mail to user %s", user.pk)
+        messages.warning(
+            request,
+            "We could not send the link to confirm your e-mail just now: please use "
+            "“Send the link again” in a few minutes.",
+        )
+        return
+    messages.info(
+        request,
+        f"We sent a link to {user.email}: open it to confirm your address, so your posts "
+        "are published without waiting for review.",
+    )
 
 
 def verify_email(request, token: str):
@@ -121,8 +136,7 @@ def resend_verification(request):
     if request.user.is_email_verified:
         messages.info(request, "Your e-mail address is confirmed already.")
     else:
-        send_verification_email(request.user, site_url=_site_url(request))
-        messages.success(request, f"We sent a new link to {request.user.email}.")
+        _send_link(request, request.user)
     return redirect(_safe_next(request) or request.user.get_absolute_url())
 
 

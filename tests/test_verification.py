@@ -128,12 +128,14 @@ def _as(user) -> Client:
 
 def test_an_unverified_answer_waits_uncounted_and_untold_until_verified(alice):
     question = make_question(author=alice)
+    activity_before = question.last_activity_at
     newcomer = make_user("newcomer", email_verified_at=None)
     answer = make_answer(question, author=newcomer, body="Talk to people who did both paths.")
     comment = make_comment(question, author=newcomer, body="Which city are you in, roughly?")
     question.refresh_from_db()
     assert (answer.held_reason, comment.held_reason) == (HoldReason.UNVERIFIED,) * 2
     assert (question.answer_count, question.comment_count) == (0, 0)
+    assert question.last_activity_at == activity_before  # "active" sorting leaks nothing
     assert not Notification.objects.filter(recipient=alice).exists()
     page = Client().get(question.get_absolute_url()).content.decode()
     assert "Talk to people" not in page
@@ -142,6 +144,7 @@ def test_an_unverified_answer_waits_uncounted_and_untold_until_verified(alice):
     assert newcomer.verify_email() == 2
     question.refresh_from_db()
     assert (question.answer_count, question.comment_count) == (1, 1)
+    assert question.last_activity_at > activity_before
     assert Notification.objects.filter(recipient=alice).shown().count() == 2
     page = Client().get(question.get_absolute_url()).content.decode()
     assert "Talk to people" in page
@@ -187,3 +190,14 @@ def test_posting_while_unverified_says_it_waits(client, newcomer, alice):
         f"/posts/{question.pk}/comments/", {"body": "Which city are you in, roughly?"}, follow=True
     )
     assert "It waits for review: confirm your e-mail" in response.content.decode()
+
+
+def test_a_mail_server_that_is_down_still_signs_the_member_up(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP is down")
+
+    monkeypatch.setattr("accounts.verification.send_mail", refuse)
+    response = client.post("/accounts/signup/", SIGNUP, follow=True)
+    assert response.status_code == 200
+    assert User.objects.filter(username="maya").exists()
+    assert "could not send the link" in response.content.decode()
