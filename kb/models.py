@@ -188,6 +188,12 @@ class Post(models.Model):
                 fields=["parent", "is_deleted", "held_reason", "-score"], name="post_answers_idx"
             ),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+            # The review queue and its count in the staff header (kb/moderation.py).
+            models.Index(fields=["held_reason", "-created_at"], name="post_held_idx"),
+            models.Index(
+                fields=["needs_review", "is_deleted", "held_reason", "-created_at"],
+                name="post_needs_review_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -809,7 +815,8 @@ class Comment(models.Model):
         indexes = [
             models.Index(
                 fields=["post", "is_deleted", "held_reason", "created_at"], name="comment_post_idx"
-            )
+            ),
+            models.Index(fields=["held_reason", "-created_at"], name="comment_held_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Value
 from django.utils import timezone
 
 from kb.events import announce
@@ -270,7 +270,8 @@ def flagged_items() -> list[dict]:
 def _first_posts_queryset():
     """New members' first posts, shown, not already listed as flagged."""
     open_flag = Flag.objects.open().filter(post=OuterRef("pk"))
-    return Post.objects.visible().filter(needs_review=True).filter(~Exists(open_flag))
+    # "= true" (Value), not the bare column: SQLite then uses post_needs_review_idx.
+    return Post.objects.visible().filter(needs_review=Value(True)).filter(~Exists(open_flag))
 
 
 def first_posts() -> list[Post]:
