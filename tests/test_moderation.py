@@ -501,3 +501,53 @@ def test_staff_see_held_comments_on_the_page_with_a_note(settings, question, bob
     assert "spam.example" in html
     assert "hidden pending review" in html
     assert "spam.example" not in _as(make_user()).get(question.get_absolute_url()).content.decode()
+
+
+# -- concurrency (PostgreSQL row locks) ------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_flags_hold_an_answer_once_and_count_it_out_once(settings):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks; SQLite serialises writers anyway")
+    settings.FLAGS_TO_HIDE = 3
+    question = make_question()
+    answer = make_answer(question)
+    make_answer(question)
+    flaggers = [make_user(f"parallel-flagger{i}") for i in range(6)]
+    barrier = threading.Barrier(len(flaggers) + 1)
+    errors = []
+
+    def flag(user):
+        client = Client()
+        client.force_login(user)
+        barrier.wait()
+        try:
+            response = client.post(f"/flag/post/{answer.pk}/", {"reason": "spam"})
+            if response.status_code not in (302, 404):  # 404: hidden before this flag came
+                errors.append(response.status_code)
+        finally:
+            connection.close()
+
+    def approve():
+        barrier.wait()
+        try:
+            moderation.approve(answer, by=make_user("parallel-staff", is_staff=True))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=flag, args=(user,)) for user in flaggers]
+    threads.append(threading.Thread(target=approve))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    answer.refresh_from_db()
+    question.refresh_from_db()
+    expected = 2 if not answer.held_reason else 1
+    assert question.answer_count == expected
