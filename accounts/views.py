@@ -186,11 +186,17 @@ def user_list(request):
 
 @login_required
 def edit_profile(request):
+    old_address = request.user.email.casefold()  # validating the form changes the instance
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
+            new_address = form.instance.email.casefold() != old_address
+            if new_address:
+                form.instance.email_verified_at = None  # the new address is confirmed anew
             form.save()
             messages.success(request, "Your profile was saved.")
+            if new_address:
+                _send_link(request, request.user)
             return redirect(request.user.get_absolute_url())
         return render(request, "accounts/edit_profile.html", {"form": form}, status=400)
     return render(request, "accounts/edit_profile.html", {"form": form})

@@ -201,3 +201,18 @@ def test_a_mail_server_that_is_down_still_signs_the_member_up(client, monkeypatc
     assert response.status_code == 200
     assert User.objects.filter(username="maya").exists()
     assert "could not send the link" in response.content.decode()
+
+
+def test_a_new_address_is_confirmed_anew(alice, password):
+    client = _as(alice)
+    data = {"display_name": "", "headline": "", "bio": "", "email": "ALICE@example.com"}
+    client.post("/accounts/profile/edit/", data)
+    alice.refresh_from_db()
+    assert alice.is_email_verified  # the same address in other capitals
+    assert mail.outbox == []
+    data.update(email="alice.new@example.com", current_password=password)
+    response = client.post("/accounts/profile/edit/", data, follow=True)
+    assert "We sent a link to alice.new@example.com" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email_verified_at is None
+    assert mail.outbox[0].to == ["alice.new@example.com"]
