@@ -50,13 +50,21 @@ def check_display_name(display_name: str, *, username: str, user: User | None = 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        help_text="Used only to reset your password; never shown to anyone.",
+        help_text="We send a link to confirm it (your posts wait for review until you "
+        "do); then used only to reset your password. Never shown to anyone.",
     )
 
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email", "display_name")
         formfield_callback = limited_formfield
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.email_verified_at = None  # until they open the link we send (accounts/verification.py)
+        if commit:
+            user.save()
+        return user
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -61,6 +61,13 @@ class User(AbstractUser):
     username_key = models.CharField(max_length=600, editable=False, default="")
     display_name_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
 
+    # Verified unless a sign-up on the site made the account (accounts/verification.py):
+    # staff, imported and demo members, and accounts that existed before, count as verified.
+    email_verified_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # A suspended member reads but cannot post, vote, flag or edit (kb/moderation.py).
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_reason = models.CharField(max_length=500, blank=True)
+
     class Meta:
         indexes = [models.Index(fields=["-reputation"], name="user_reputation_idx")]
         constraints = [
@@ -148,6 +155,35 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("accounts:profile", args=[self.username])
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    def verify_email(self) -> int:
+        """Mark the e-mail verified; the posts held until then are published. Returns how
+        many posts and comments were released."""
+        from kb.moderation import release_unverified_content
+
+        if self.email_verified_at is None:
+            self.email_verified_at = timezone.now()
+            self.save(update_fields=["email_verified_at"])
+        return release_unverified_content(self)
+
+    def suspend(self, *, by, reason: str = "", hide_content: bool = False) -> None:
+        """Stop the member posting (see kb/moderation.py); staff accounts are never suspended."""
+        from kb.moderation import suspend_member
+
+        suspend_member(self, by=by, reason=reason, hide_content=hide_content)
+
+    def unsuspend(self, *, by, release_content: bool = True) -> None:
+        from kb.moderation import unsuspend_member
+
+        unsuspend_member(self, by=by, release_content=release_content)
 
     @property
     def can_vote(self) -> bool:

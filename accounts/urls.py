@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/edit/", views.edit_profile, name="edit-profile"),
+    path("accounts/verify/resend/", views.resend_verification, name="verify-email-resend"),
+    path("accounts/verify/<str:token>/", views.verify_email, name="verify-email"),
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(

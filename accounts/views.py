@@ -1,3 +1,5 @@
+import logging
+
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import messages
@@ -11,15 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
 from accounts.models import User
+from accounts.verification import InvalidVerificationLink, send_verification_email, user_for_token
 from kb import permissions
 from kb.models import Post
 from kb.ratelimits import describe_wait, rate_limit
 from kb.views.errors import too_many_requests
 
 ACTIVITY_LIMIT = 20
+logger = logging.getLogger("accounts")
 
 
 class LoginView(auth_views.LoginView):
@@ -72,7 +77,8 @@ def signup(request):
     user = _create_account(form) if request.method == "POST" and form.is_valid() else None
     if user:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to CareerKB, {user.name}! Your account is ready.")
+        messages.success(request, f"Welcome to CareerKB, {user.name}!")
+        _send_link(request, user)
         return redirect(_safe_next(request) or user.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(
@@ -81,6 +87,58 @@ def signup(request):
         {"form": form, "next": _safe_next(request)},
         status=status,
     )
+
+
+def _send_link(request, user) -> None:
+    """Send the verification link, saying so; a mail server that is down costs the member
+    nothing (the banner's button sends it again later)."""
+    try:
+        send_verification_email(user, site_url=request.build_absolute_uri("/"))
+    except Exception:
+        logger.exception("Could not send the verification e-mail to user %s", user.pk)
+        messages.warning(
+            request,
+            "We could not send the link to confirm your e-mail just now: please use "
+            "“Send the link again” in a few minutes.",
+        )
+        return
+    messages.info(
+        request,
+        f"We sent a link to {user.email}: open it to confirm your address, so your posts "
+        "are published without waiting for review.",
+    )
+
+
+def verify_email(request, token: str):
+    """The link from the e-mail: a page with a button (a GET changes nothing, so mail
+    scanners that open links verify nobody); the POST verifies and publishes held posts."""
+    try:
+        member = user_for_token(token)
+    except InvalidVerificationLink as invalid:
+        return render(
+            request, "registration/verify_email.html", {"error": str(invalid)}, status=400
+        )
+    if request.method == "POST":
+        released = member.verify_email()
+        done = "Your e-mail address is confirmed."
+        if released:
+            done += (
+                f" {released} post{'s' if released != 1 else ''} waiting for review are now public."
+            )
+        messages.success(request, done)
+        return redirect(member.get_absolute_url())
+    return render(request, "registration/verify_email.html", {"member": member, "token": token})
+
+
+@require_POST
+@login_required
+@rate_limit("verification_email")
+def resend_verification(request):
+    if request.user.is_email_verified:
+        messages.info(request, "Your e-mail address is confirmed already.")
+    else:
+        _send_link(request, request.user)
+    return redirect(_safe_next(request) or request.user.get_absolute_url())
 
 
 # Per e-mail address and per network address: neither one inbox nor one sender can flood.
@@ -127,11 +185,17 @@ def user_list(request):
 
 @login_required
 def edit_profile(request):
+    old_address = request.user.email.casefold()  # validating the form changes the instance
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
+            new_address = form.instance.email.casefold() != old_address
+            if new_address:
+                form.instance.email_verified_at = None  # the new address is confirmed anew
             form.save()
             messages.success(request, "Your profile was saved.")
+            if new_address:
+                _send_link(request, request.user)
             return redirect(request.user.get_absolute_url())
         return render(request, "accounts/edit_profile.html", {"form": form}, status=400)
     return render(request, "accounts/edit_profile.html", {"form": form})

@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils.text import Truncator
 
-from kb import permissions
+from kb import moderation, permissions
+from kb.flag_models import Flag
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import (
     CareerMove,
@@ -63,6 +64,17 @@ def restore_posts(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{len(posts)} post(s) restored.", messages.SUCCESS)
 
 
+@admin.action(description="Approve (show, mark reviewed, resolve flags)", permissions=["view"])
+def approve_items(modeladmin, request, queryset):
+    if not request.user.is_staff:
+        return
+    with transaction.atomic():
+        items = list(queryset)
+        for item in items:
+            moderation.approve(item, by=request.user)
+    modeladmin.message_user(request, f"{len(items)} item(s) approved.", messages.SUCCESS)
+
+
 @admin.register(Post)
 class PostAdmin(_ReadOnlyAdmin):
     list_display = [
@@ -74,17 +86,26 @@ class PostAdmin(_ReadOnlyAdmin):
         "score",
         "answer_count",
         "is_deleted",
+        "held_reason",
         "created_at",
     ]
     list_display_links = ["id", "title_or_excerpt"]
     # Staff see who asked anonymously: the author column and this flag, side by side.
-    list_filter = ["kind", "is_deleted", "is_anonymous", "created_at", "source"]
+    list_filter = [
+        "kind",
+        "is_deleted",
+        "is_anonymous",
+        "held_reason",
+        "needs_review",
+        "created_at",
+        "source",
+    ]
     readonly_fields = ["is_anonymous"]
     search_fields = ["title", "body", "author__username", "author__display_name"]
     date_hierarchy = "created_at"
     list_select_related = ["author"]
     list_per_page = 50
-    actions = [soft_delete_posts, restore_posts]
+    actions = [soft_delete_posts, restore_posts, approve_items]
     # The view-only page still builds a form: say the scheme Django 6 will assume.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -109,13 +130,22 @@ def restore_comments(modeladmin, request, queryset):
 
 @admin.register(Comment)
 class CommentAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "excerpt", "author", "is_anonymous", "post", "is_deleted", "created_at"]
-    list_filter = ["is_deleted", "is_anonymous", "created_at", "source"]
+    list_display = [
+        "id",
+        "excerpt",
+        "author",
+        "is_anonymous",
+        "post",
+        "is_deleted",
+        "held_reason",
+        "created_at",
+    ]
+    list_filter = ["is_deleted", "is_anonymous", "held_reason", "created_at", "source"]
     readonly_fields = ["is_anonymous"]
     search_fields = ["body", "author__username"]
     raw_id_fields = ["post", "author"]
     list_select_related = ["author", "post"]
-    actions = [delete_comments, restore_comments]
+    actions = [delete_comments, restore_comments, approve_items]
 
     @admin.display(description="Comment")
     def excerpt(self, comment):
@@ -240,3 +270,14 @@ class CareerMoveAdmin(_ReadOnlyAdmin):
     list_display = ["post", "from_role", "to_role", "years_taken", "size_before", "size_after"]
     search_fields = ["from_role", "to_role", "decision", "post__title"]
     list_select_related = ["post"]
+
+
+@admin.register(Flag)
+class FlagAdmin(_ReadOnlyAdmin):
+    """Members' flags; staff act on them on /review/ (or approve the item from its list)."""
+
+    list_display = ["id", "reason", "post", "comment", "flagger", "created_at", "resolution"]
+    list_filter = ["reason", "resolution", "created_at"]
+    search_fields = ["note", "flagger__username"]
+    list_select_related = ["post", "comment", "flagger"]
+    date_hierarchy = "created_at"

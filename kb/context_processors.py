@@ -14,3 +14,19 @@ def inbox(request):
     from kb.notifications import unread_count
 
     return {"inbox_unread": SimpleLazyObject(lambda: unread_count(user))}
+
+
+def verification(request):
+    """Whether the unverified-member banner should say posts wait for review."""
+    return {"verification_holds_posts": settings.UNVERIFIED_POSTS_NEED_REVIEW}
+
+
+def review(request):
+    """The header's review count for staff: cached under the content version (every flag
+    and review action announces), counted only when a page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return {}
+    from kb.moderation import pending_count_cached
+
+    return {"review_pending": SimpleLazyObject(pending_count_cached)}

@@ -254,7 +254,8 @@ def lock_author(author) -> None:
 
 
 def recent_duplicate(author, **same) -> Post | None:
-    """The author's newest visible post of the last minutes that matches ``same``."""
+    """The author's newest post (held for review too) of the last minutes that matches
+    ``same``."""
     since = timezone.now() - DUPLICATE_WINDOW
-    posts = Post.objects.visible().filter(author=author, created_at__gte=since, **same)
+    posts = Post.objects.filter(is_deleted=False, author=author, created_at__gte=since, **same)
     return posts.order_by("-created_at").first()

@@ -65,11 +65,18 @@ class Bookmark(models.Model):
 
 class NotificationQuerySet(models.QuerySet):
     def shown(self):
-        """Only what is still public: a deleted answer, post, question or comment drops out."""
+        """Only what is still public: a deleted or held (kb/moderation.py) answer, post,
+        question or comment drops out."""
         return self.filter(
-            Q(post__is_deleted=Value(False))
-            & (Q(post__parent__isnull=True) | Q(post__parent__is_deleted=Value(False)))
-            & (Q(comment__isnull=True) | Q(comment__is_deleted=Value(False)))
+            Q(post__is_deleted=Value(False), post__held_reason=Value(""))
+            & (
+                Q(post__parent__isnull=True)
+                | Q(post__parent__is_deleted=Value(False), post__parent__held_reason=Value(""))
+            )
+            & (
+                Q(comment__isnull=True)
+                | Q(comment__is_deleted=Value(False), comment__held_reason=Value(""))
+            )
         )
 
     def unread(self):

@@ -46,6 +46,15 @@ class ShownAuthorMixin:
         return ANONYMOUS_AUTHOR_NAME if self.is_anonymous else self.author.name
 
 
+class HoldReason(models.TextChoices):
+    """Why a post or comment is held: hidden like a deleted one, except from its author and
+    staff, until it is released (kb/moderation.py). "" (blank) is not held."""
+
+    UNVERIFIED = "unverified", "waiting for the author to verify their e-mail"
+    FLAGGED = "flagged", "hidden by members' flags, pending review"
+    SUSPENDED = "suspended", "the author is suspended"
+
+
 class PostQuerySet(models.QuerySet):
     def questions(self):
         return self.filter(kind=Post.Kind.QUESTION)
@@ -58,8 +67,18 @@ class PostQuerySet(models.QuerySet):
 
     def visible(self):
         # "= false", not Django's "NOT is_deleted": SQLite can only use the
-        # (kind, is_deleted, ...) sort indexes below for an equality.
-        return self.filter(is_deleted=Value(False))
+        # (kind, is_deleted, ...) sort indexes below for an equality. Held posts
+        # (kb/moderation.py) are hidden exactly like deleted ones.
+        return self.filter(is_deleted=Value(False), held_reason=Value(""))
+
+    def visible_to(self, user):
+        """``visible()``, plus the user's own held posts (staff: every held post)."""
+        if not user.is_authenticated:
+            return self.visible()
+        held = Q(is_deleted=Value(False)) & ~Q(held_reason=Value(""))
+        if not user.is_staff:
+            held &= Q(author=user)
+        return self.filter(Q(is_deleted=Value(False), held_reason=Value("")) | held)
 
     def public(self):
         """What readers may see: not deleted, and no answer to a deleted question.
@@ -71,7 +90,7 @@ class PostQuerySet(models.QuerySet):
         """
         # No join: questions and experience posts pass on their kind (the sort indexes hold
         # it) and only answers look their question up.
-        shown_question = Post.objects.filter(pk=OuterRef("parent_id"), is_deleted=Value(False))
+        shown_question = Post.objects.filter(pk=OuterRef("parent_id")).visible()
         return self.visible().filter(~Q(kind=Post.Kind.ANSWER) | Exists(shown_question))
 
     def with_author(self):
@@ -132,6 +151,12 @@ class Post(ShownAuthorMixin, models.Model):
     )
     tags = TaggableManager(blank=True)
 
+    HoldReason = HoldReason
+    held_reason = models.CharField(max_length=10, choices=HoldReason.choices, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    # A member's first post: public at once, but listed on /review/ until staff look at it.
+    needs_review = models.BooleanField(default=False)
+
     # A closed question takes no new answers; a duplicate's original is its PostLink.
     class CloseReason(models.TextChoices):
         DUPLICATE = "duplicate", "Duplicate"
@@ -167,20 +192,34 @@ class Post(ShownAuthorMixin, models.Model):
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        # held_reason beside is_deleted: visible() tests both for equality, so the sort
+        # indexes still serve it (and cover counts) on SQLite.
         indexes = [
-            models.Index(fields=["kind", "is_deleted", "-created_at"], name="post_newest_idx"),
             models.Index(
-                fields=["kind", "is_deleted", "-score", "-created_at"], name="post_top_idx"
+                fields=["kind", "is_deleted", "held_reason", "-created_at"], name="post_newest_idx"
             ),
             models.Index(
-                fields=["kind", "is_deleted", "-last_activity_at"], name="post_active_idx"
+                fields=["kind", "is_deleted", "held_reason", "-score", "-created_at"],
+                name="post_top_idx",
             ),
             models.Index(
-                fields=["kind", "is_deleted", "answer_count", "-created_at"],
+                fields=["kind", "is_deleted", "held_reason", "-last_activity_at"],
+                name="post_active_idx",
+            ),
+            models.Index(
+                fields=["kind", "is_deleted", "held_reason", "answer_count", "-created_at"],
                 name="post_unanswered_idx",
             ),
-            models.Index(fields=["parent", "is_deleted", "-score"], name="post_answers_idx"),
+            models.Index(
+                fields=["parent", "is_deleted", "held_reason", "-score"], name="post_answers_idx"
+            ),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+            # The review queue and its count in the staff header (kb/moderation.py).
+            models.Index(fields=["held_reason", "-created_at"], name="post_held_idx"),
+            models.Index(
+                fields=["needs_review", "is_deleted", "held_reason", "-created_at"],
+                name="post_needs_review_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -216,18 +255,27 @@ class Post(ShownAuthorMixin, models.Model):
         cls, author, *, kind: str, title: str, body: str, tags=(), anonymous: bool = False
     ) -> "Post":
         """Ask a question or write an experience post, with its tags (names, made if new;
-        synonyms rewritten to their targets). Only a question can be asked ``anonymous``."""
+        synonyms rewritten to their targets). Only a question can be asked ``anonymous``.
+        An unverified member's post is held."""
+        from kb.moderation import check_not_suspended, new_content_state
         from kb.tags import get_or_create_tags, resolve_synonyms
 
         if anonymous and kind != cls.Kind.QUESTION:
             raise ValueError("Only a question can be asked anonymously.")
+        check_not_suspended(author)
         with transaction.atomic():
             post = cls.objects.create(
-                kind=kind, author=author, title=title, body=body, is_anonymous=anonymous
+                kind=kind,
+                author=author,
+                title=title,
+                body=body,
+                is_anonymous=anonymous,
+                **new_content_state(author),
             )
             if tags:
                 post.tags.set(get_or_create_tags(resolve_synonyms(tags)))
-            tell_activity("asked", author, post)
+            if not post.held_reason:  # a held post tells no one until it is released
+                tell_activity("asked", author, post)
         announce(Post, post.pk)
         return post
 
@@ -244,9 +292,18 @@ class Post(ShownAuthorMixin, models.Model):
         return self.kind == self.Kind.EXPERIENCE
 
     @property
+    def is_held(self) -> bool:
+        return bool(self.held_reason)
+
+    def _held_now(self) -> bool:
+        return bool(Post.objects.filter(pk=self.pk).values_list("held_reason", flat=True).get())
+
+    @property
     def is_public(self) -> bool:
         """Whether readers may see it: ``PostQuerySet.public()`` for one post."""
-        return not self.is_deleted and not (self.parent_id and self.parent.is_deleted)
+        if self.is_deleted or self.is_held:
+            return False
+        return not (self.parent_id and (self.parent.is_deleted or self.parent.is_held))
 
     @property
     def thread_question(self) -> "Post | None":
@@ -273,7 +330,11 @@ class Post(ShownAuthorMixin, models.Model):
         prefetched = getattr(self, "_shown_comments", None)
         if prefetched is not None:
             return prefetched
-        comments = list(_visible_comments().filter(post=self))
+        return self.comments_shown_to(None)
+
+    def comments_shown_to(self, user) -> list["Comment"]:
+        """``shown_comments`` plus the user's own held ones (staff: all held ones)."""
+        comments = list(_visible_comments(user).filter(post=self))
         for comment in comments:
             comment.post = self  # permission checks read it: no query per comment
         return comments
@@ -292,10 +353,13 @@ class Post(ShownAuthorMixin, models.Model):
         """
         from django.core.exceptions import PermissionDenied
 
+        from kb.moderation import check_not_suspended
+
         if value not in (Vote.UP, Vote.DOWN, Vote.NONE):
             raise ValueError(f"A vote is +1, -1 or 0, not {value!r}.")
         if user.pk == self.author_id:
             raise PermissionDenied("You can't vote on your own post.")
+        check_not_suspended(user)
         if value == Vote.DOWN and not self.is_answer:
             raise DownvoteRefused(DownvoteRefused.message)
         with transaction.atomic():
@@ -340,13 +404,24 @@ class Post(ShownAuthorMixin, models.Model):
         return 0, 0
 
     def add_answer(self, author, body: str) -> "Post":
-        """Raises ``QuestionClosed`` when the question is closed (even a moment ago)."""
+        """Raises ``QuestionClosed`` when the question is closed (even a moment ago).
+
+        An unverified member's answer is held: it counts (and tells anyone) once released.
+        """
+        from kb.moderation import check_not_suspended, new_content_state
+
+        check_not_suspended(author)
+        state = new_content_state(author)
         with transaction.atomic():
-            # F(): two answers posted at once both count. The closed_at filter makes the
-            # count and the check one statement: an answer racing a close is refused.
-            still_open = Post.objects.filter(pk=self.pk, closed_at__isnull=True).update(
-                answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
-            )
+            open_question = Post.objects.filter(pk=self.pk, closed_at__isnull=True)
+            if state["held_reason"]:
+                still_open = open_question.select_for_update().exists()
+            else:
+                # F(): two answers posted at once both count. The closed_at filter makes the
+                # count and the check one statement: an answer racing a close is refused.
+                still_open = open_question.update(
+                    answer_count=F("answer_count") + 1, last_activity_at=timezone.now()
+                )
             if not still_open:
                 raise QuestionClosed("This question is closed: it takes no new answers.")
             answer = Post.objects.create(
@@ -355,8 +430,10 @@ class Post(ShownAuthorMixin, models.Model):
                 author=author,
                 body=body,
                 is_anonymous=self.hides(author.pk),
+                **state,
             )
-            tell_activity("answered", author, answer)
+            if not answer.held_reason:
+                tell_activity("answered", author, answer)
         announce(Post, self.pk, answer.pk)
         return answer
 
@@ -417,6 +494,11 @@ class Post(ShownAuthorMixin, models.Model):
             _add_reputation(answer_author_id, sign * ACCEPT_REPUTATION)
 
     def add_comment(self, author, body: str) -> "Comment":
+        """An unverified member's comment is held: counted and told once released."""
+        from kb.moderation import check_not_suspended, comment_hold_reason
+
+        check_not_suspended(author)
+        held_reason = comment_hold_reason(author)
         with transaction.atomic():
             thread = self.thread_question
             comment = Comment.objects.create(
@@ -424,12 +506,55 @@ class Post(ShownAuthorMixin, models.Model):
                 author=author,
                 body=body,
                 is_anonymous=thread is not None and thread.hides(author.pk),
+                held_reason=held_reason,
+                held_at=timezone.now() if held_reason else None,
             )
-            # F(): two comments posted at once both count.
-            Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
-            tell_activity("commented", author, self, comment)
+            if not held_reason:
+                # F(): two comments posted at once both count.
+                Post.objects.filter(pk=self.pk).update(comment_count=F("comment_count") + 1)
+                tell_activity("commented", author, self, comment)
         announce(Post, self.pk)
         return comment
+
+    # -- holding for review (kb/moderation.py decides when) ------------------------------
+
+    def hold(self, reason: str) -> bool:
+        """Hide the post pending review; False when it was held already."""
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            if current.held_reason:
+                return False
+            Post.objects.filter(pk=self.pk).update(held_reason=reason, held_at=timezone.now())
+            if self.is_answer and not current.is_deleted:
+                # F(): an answer posted meanwhile keeps the count exact.
+                Post.objects.filter(pk=self.parent_id, answer_count__gt=0).update(
+                    answer_count=F("answer_count") - 1
+                )
+        self.held_reason, self.held_at = reason, timezone.now()
+        # Its answers leave search results with it, as when it is deleted.
+        announce(Post, self.pk, self.parent_id)
+        return True
+
+    def release(self) -> bool:
+        """Show a held post again; False when it was not held. A post held since it was
+        written (unverified author) is news now: counted and told as if just posted."""
+        with transaction.atomic():
+            current = Post.objects.select_for_update().get(pk=self.pk)
+            if not current.held_reason:
+                return False
+            first_shown = current.held_reason == HoldReason.UNVERIFIED
+            Post.objects.filter(pk=self.pk).update(held_reason="", held_at=None)
+            if self.is_answer and not current.is_deleted:
+                activity = {"last_activity_at": timezone.now()} if first_shown else {}
+                # F(): see hold().
+                Post.objects.filter(pk=self.parent_id).update(
+                    answer_count=F("answer_count") + 1, **activity
+                )
+            self.held_reason, self.held_at = "", None
+            if first_shown and not current.is_deleted:
+                tell_activity("answered" if self.is_answer else "asked", self.author, self)
+        announce(Post, self.pk, self.parent_id)
+        return True
 
     # -- closing (duplicate, off-topic) and reopening -----------------------------------
 
@@ -539,8 +664,10 @@ class Post(ShownAuthorMixin, models.Model):
 
         Nothing changed (same title, body and tags): no revision, no "edited" mark; None.
         """
+        from kb.moderation import check_not_suspended
         from kb.tags import get_or_create_tags
 
+        check_not_suspended(editor)
         if self._edit_changes_nothing(body=body, title=title, tags=tags):
             return None
         with transaction.atomic():
@@ -574,7 +701,7 @@ class Post(ShownAuthorMixin, models.Model):
         with transaction.atomic():
             if self.is_answer:
                 # The same rows in the same order as accept(): question, then answer.
-                question, _ = _lock_thread(self.parent_id, self.pk)
+                question, current = _lock_thread(self.parent_id, self.pk)
             hidden = Post.objects.filter(pk=self.pk, is_deleted=False).update(
                 is_deleted=True, deleted_at=timezone.now(), deleted_by=by
             )
@@ -582,10 +709,11 @@ class Post(ShownAuthorMixin, models.Model):
                 if question.accepted_answer_id == self.pk:
                     question._move_accept_reputation(self.pk, -1)
                     Post.objects.filter(pk=question.pk).update(accepted_answer=None)
-                # F(): an answer posted while this one is deleted keeps the count exact.
-                Post.objects.filter(pk=question.pk, answer_count__gt=0).update(
-                    answer_count=F("answer_count") - 1
-                )
+                if not current.held_reason:  # a held answer was uncounted when held
+                    # F(): an answer posted while this one is deleted keeps the count exact.
+                    Post.objects.filter(pk=question.pk, answer_count__gt=0).update(
+                        answer_count=F("answer_count") - 1
+                    )
         if hidden:
             self.is_deleted = True
             # A deleted question's answers leave search results with it.
@@ -601,7 +729,7 @@ class Post(ShownAuthorMixin, models.Model):
             shown = Post.objects.filter(pk=self.pk, is_deleted=True).update(
                 is_deleted=False, deleted_at=None, deleted_by=None
             )
-            if shown and self.is_answer:
+            if shown and self.is_answer and not self._held_now():  # counted once released
                 # F(): see soft_delete.
                 Post.objects.filter(pk=self.parent_id).update(answer_count=F("answer_count") + 1)
         if shown:
@@ -678,17 +806,22 @@ def _lock_thread(question_id: int, answer_id: int) -> tuple[Post, Post]:
     return rows.get(pk=question_id), rows.get(pk=answer_id)
 
 
-def _visible_comments():
+def _visible_comments(user=None):
+    """Comments not deleted nor held; with ``user``, also their own held ones (staff: all)."""
+    shown = Q(held_reason="")
+    if user is not None and user.is_authenticated:
+        shown = Q() if user.is_staff else shown | Q(author=user)
     return (
-        Comment.objects.filter(is_deleted=False)
+        Comment.objects.filter(shown, is_deleted=False)
         .select_related("author")
         .order_by("created_at", "id")
     )
 
 
-def comments_prefetch(lookup: str = "comments") -> Prefetch:
-    """Prefetch for ``post.shown_comments``: one query for the comments of all listed posts."""
-    return Prefetch(lookup, queryset=_visible_comments(), to_attr="_shown_comments")
+def comments_prefetch(lookup: str = "comments", user=None) -> Prefetch:
+    """Prefetch for ``post.shown_comments``: one query for the comments of all listed posts
+    (with ``user``, their own held comments too: only for pages cached per member)."""
+    return Prefetch(lookup, queryset=_visible_comments(user), to_attr="_shown_comments")
 
 
 class Vote(models.Model):
@@ -734,13 +867,19 @@ class Comment(ShownAuthorMixin, models.Model):
     is_deleted = models.BooleanField(default=False)
     # By an anonymous asker, in their question's thread (``Post.hides``).
     is_anonymous = models.BooleanField(default=False, editable=False)
+    # Held like a post (HoldReason): hidden from everyone but its author and staff.
+    held_reason = models.CharField(max_length=10, choices=HoldReason.choices, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=100, blank=True)
     source_score = models.IntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["post", "is_deleted", "created_at"], name="comment_post_idx")
+            models.Index(
+                fields=["post", "is_deleted", "held_reason", "created_at"], name="comment_post_idx"
+            ),
+            models.Index(fields=["held_reason", "-created_at"], name="comment_held_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -759,11 +898,15 @@ class Comment(ShownAuthorMixin, models.Model):
         self.body_html = render_inline_markdown(self.body)
         super().save(*args, **kwargs)
 
+    @property
+    def is_held(self) -> bool:
+        return bool(self.held_reason)
+
     def soft_delete(self) -> bool:
         """Hide the comment; False when it was hidden already (a second click counts once)."""
         with transaction.atomic():
             hidden = Comment.objects.filter(pk=self.pk, is_deleted=False).update(is_deleted=True)
-            if hidden:
+            if hidden and not self._held_now():  # a held comment was uncounted already
                 # F(): a delete racing a new comment keeps the count exact.
                 Post.objects.filter(pk=self.post_id, comment_count__gt=0).update(
                     comment_count=F("comment_count") - 1
@@ -777,13 +920,48 @@ class Comment(ShownAuthorMixin, models.Model):
         """Show a hidden comment again; False when it was shown already."""
         with transaction.atomic():
             shown = Comment.objects.filter(pk=self.pk, is_deleted=True).update(is_deleted=False)
-            if shown:
+            if shown and not self._held_now():
                 # F(): see soft_delete.
                 Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") + 1)
         self.is_deleted = False
         if shown:
             announce(Comment, self.post_id)
         return bool(shown)
+
+    def _held_now(self) -> bool:
+        return bool(Comment.objects.filter(pk=self.pk).values_list("held_reason", flat=True).get())
+
+    def hold(self, reason: str) -> bool:
+        """Hide the comment pending review; False when it was held already."""
+        with transaction.atomic():
+            current = Comment.objects.select_for_update().get(pk=self.pk)
+            if current.held_reason:
+                return False
+            Comment.objects.filter(pk=self.pk).update(held_reason=reason, held_at=timezone.now())
+            if not current.is_deleted:
+                # F(): see soft_delete.
+                Post.objects.filter(pk=self.post_id, comment_count__gt=0).update(
+                    comment_count=F("comment_count") - 1
+                )
+        self.held_reason = reason
+        announce(Comment, self.post_id)
+        return True
+
+    def release(self) -> bool:
+        """Show a held comment again (told to the post's author if it was never shown)."""
+        with transaction.atomic():
+            current = Comment.objects.select_for_update().get(pk=self.pk)
+            if not current.held_reason:
+                return False
+            Comment.objects.filter(pk=self.pk).update(held_reason="", held_at=None)
+            if not current.is_deleted:
+                # F(): see soft_delete.
+                Post.objects.filter(pk=self.post_id).update(comment_count=F("comment_count") + 1)
+                if current.held_reason == HoldReason.UNVERIFIED:
+                    tell_activity("commented", self.author, self.post, self)
+        self.held_reason = ""
+        announce(Comment, self.post_id)
+        return True
 
 
 class Revision(models.Model):
@@ -915,6 +1093,7 @@ class PostVector(models.Model):
 
 
 # Follows, bookmarks and notifications (kb/inbox_models.py), registered with the kb app.
+from kb.flag_models import Flag  # noqa: E402, F401
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401
 
 # Career paths: experience posts' structured fields and role synonyms (kb/path_models.py).

@@ -16,6 +16,11 @@ Views (through ``get_object_or_404`` and these functions), templates (the filter
 - the comment's author and staff delete a comment on a post they can see;
 - who asked anonymously (``Post.is_anonymous``) is seen by staff and the asker only; an
   anonymous asker keeps every right of an author (edit, delete, accept).
+- a held post or comment (kb/moderation.py) is hidden like a deleted one, except that its
+  author sees it too (with a "waiting for review" banner);
+- members flag public posts and comments of others; staff review them on /review/;
+- a suspended member reads but does not post, comment, vote, flag or edit
+  (``can_participate``; the domain methods refuse too).
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ if TYPE_CHECKING:
 
 
 def is_public(post: Post) -> bool:
-    """Not deleted, nor an answer under a deleted question (reads ``post.parent``)."""
-    if post.is_deleted:
+    """Not deleted nor held, nor an answer under such a question (reads ``post.parent``)."""
+    if post.is_deleted or post.held_reason:
         return False
-    return not (post.is_answer and post.parent.is_deleted)
+    return not (post.is_answer and (post.parent.is_deleted or post.parent.held_reason))
 
 
 def _is_staff(user) -> bool:
@@ -44,11 +49,42 @@ def _is_author(user, post: Post) -> bool:
 
 
 def can_view(user, post: Post) -> bool:
-    return is_public(post) or _is_staff(user)
+    if is_public(post) or _is_staff(user):
+        return True
+    # Authors see their own held post (and their answer under their own held question).
+    return _is_author(user, post) and not post.is_deleted and _parent_shown_to(user, post)
+
+
+def _parent_shown_to(user, post: Post) -> bool:
+    return not post.is_answer or can_view(user, post.parent)
+
+
+def can_participate(user) -> bool:
+    """Post, answer, comment, vote, flag and edit: any member who is not suspended."""
+    return user.is_authenticated and user.suspended_at is None
 
 
 def can_edit(user, post: Post) -> bool:
-    return can_view(user, post) and (_is_author(user, post) or _is_staff(user))
+    return (
+        can_view(user, post)
+        and (_is_author(user, post) or _is_staff(user))
+        and (can_participate(user) or _is_staff(user))
+    )
+
+
+def can_flag(user, item) -> bool:
+    """Flag a public post or comment of someone else (once: the view says when it was)."""
+    if not can_participate(user) or user.pk == item.author_id:
+        return False
+    from kb.models import Comment
+
+    if isinstance(item, Comment):
+        return not (item.is_deleted or item.held_reason) and is_public(item.post)
+    return is_public(item)
+
+
+def can_review(user) -> bool:
+    return _is_staff(user)
 
 
 def can_delete(user, post: Post) -> bool:

@@ -45,6 +45,8 @@ ACTIONS = {
     "signup": Action("sign-ups from your network", "ip"),
     "password_reset_email": Action("password-reset e-mails to this address", "email"),
     "password_reset_ip": Action("password-reset requests from your network", "ip"),
+    "flag": Action("flags", "user"),
+    "verification_email": Action("verification e-mails", "user"),
 }
 
 

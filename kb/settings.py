@@ -190,6 +190,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kb.context_processors.site",
                 "kb.context_processors.inbox",
+                "kb.context_processors.review",
+                "kb.context_processors.verification",
             ],
         },
     }
@@ -343,6 +345,8 @@ RATE_LIMITS = {
     "signup": env_rates("KB_RATE_SIGNUP", "10/h,50/d"),
     "password_reset_email": env_rates("KB_RATE_PASSWORD_RESET_EMAIL", "3/h,10/d"),
     "password_reset_ip": env_rates("KB_RATE_PASSWORD_RESET_IP", "10/h,50/d"),
+    "flag": env_rates("KB_RATE_FLAG", "10/h,50/d"),
+    "verification_email": env_rates("KB_RATE_VERIFICATION_EMAIL", "3/h,10/d"),
 }
 RATE_REPUTATION_STEP = env_int("KB_RATE_REPUTATION_STEP", 100)
 RATE_MAX_FACTOR = env_int("KB_RATE_MAX_FACTOR", 10)
@@ -373,6 +377,15 @@ if VOTE_MIN_REPUTATION < 0 or VOTE_MIN_ACCOUNT_DAYS < 0:
 DOWNVOTE_MIN_REPUTATION = env_int("KB_DOWNVOTE_MIN_REPUTATION", 125)
 if DOWNVOTE_MIN_REPUTATION < 0:
     raise ImproperlyConfigured("KB_DOWNVOTE_MIN_REPUTATION must be >= 0")
+
+# Moderation (kb/moderation.py): a new member's posts wait for review until they verify their
+# e-mail; this many open flags hide a post or comment pending review (one from staff does).
+UNVERIFIED_POSTS_NEED_REVIEW = env_bool("KB_UNVERIFIED_POSTS_NEED_REVIEW", "1")
+FLAGS_TO_HIDE = env_int("KB_FLAGS_TO_HIDE", 3)
+if FLAGS_TO_HIDE < 1:
+    raise ImproperlyConfigured("KB_FLAGS_TO_HIDE must be 1 or more")
+# A verification link works this long.
+EMAIL_VERIFICATION_DAYS = env_int("KB_EMAIL_VERIFICATION_DAYS", 7)
 
 LOGGING = {
     "version": 1,

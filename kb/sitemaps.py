@@ -40,7 +40,7 @@ class TagSitemap(Sitemap):
 
     def items(self):
         return (
-            Tag.objects.filter(post__is_deleted=False)
+            Tag.objects.filter(post__is_deleted=False, post__held_reason="")
             .annotate(n=Count("post", distinct=True))
             .order_by("-n", "name")
         )

@@ -16,6 +16,7 @@ from kb.views import (
     home,
     imports,
     inbox,
+    moderation,
     paths,
     posts,
     questions,
@@ -78,6 +79,17 @@ kb_patterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_all_read, name="inbox-read"),
     path("import/", imports.import_page, name="import"),
+    path("flag/<str:kind>/<int:pk>/", moderation.flag_item, name="flag"),
+    path("review/", moderation.review, name="review"),
+    path("review/members/<int:pk>/suspend/", moderation.member_suspend, name="member-suspend"),
+    path(
+        "review/members/<int:pk>/unsuspend/", moderation.member_unsuspend, name="member-unsuspend"
+    ),
+    path("review/members/<int:pk>/hide/", moderation.member_hide_content, name="member-hide"),
+    # Below the members/ routes: "members" would match its kind.
+    path(
+        "review/<str:kind>/<int:pk>/<str:action>/", moderation.review_action, name="review-action"
+    ),
     path("search/similar/", search.similar_questions, name="search-similar"),
 ]
 

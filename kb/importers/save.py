@@ -365,14 +365,14 @@ class ImportWriter:
     def _recount(self) -> None:
         """answer_count and comment_count of this source's posts, counted by the database."""
         answers = (
-            Post.objects.filter(parent=OuterRef("pk"), is_deleted=False)
+            Post.objects.filter(parent=OuterRef("pk"), is_deleted=False, held_reason="")
             .order_by()
             .values("parent")
             .annotate(n=Count("pk"))
             .values("n")
         )
         comments = (
-            Comment.objects.filter(post=OuterRef("pk"), is_deleted=False)
+            Comment.objects.filter(post=OuterRef("pk"), is_deleted=False, held_reason="")
             .order_by()
             .values("post")
             .annotate(n=Count("pk"))

@@ -546,6 +546,7 @@ def duplicate_originals(keys: list[int]) -> dict[int, Original]:
             from_post_id__in=keys,
             from_post__close_reason=Post.CloseReason.DUPLICATE,
             to_post__is_deleted=False,
+            to_post__held_reason="",
         )
         .order_by("created_at", "id")
         .values_list("from_post_id", "to_post_id", "to_post__title", "to_post__slug")

@@ -63,3 +63,13 @@ def downvote_refusal(user) -> str:
 @register.filter
 def may_see_author(user, post) -> bool:
     return permissions.can_see_author(user, post)
+
+
+@register.filter
+def may_flag(user, item) -> bool:
+    return permissions.can_flag(user, item)
+
+
+@register.filter
+def may_participate(user) -> bool:
+    return permissions.can_participate(user)

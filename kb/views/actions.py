@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from kb import permissions
+from kb import moderation, permissions
 from kb.forms import CommentForm
 from kb.models import AnswerGone, Comment, DownvoteRefused, Post, Vote
 from kb.ratelimits import limit_reached, rate_limit
@@ -52,6 +52,7 @@ VOTE_THANKS = {
 @login_required
 def post_vote(request, pk: int):
     """The up (``value=1``, the default) or down (``value=-1``) arrow: see ``Post.cast_vote``."""
+    moderation.check_not_suspended(request.user)
     post = _get_public_post(pk)
     value = VOTE_CHOICES.get(request.POST.get("value", "1"))
     if value is None:
@@ -114,6 +115,7 @@ def question_unaccept(request, pk: int):
 @login_required
 @rate_limit("comment")
 def comment_create(request, pk: int):
+    moderation.check_not_suspended(request.user)
     post = _get_public_post(pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -131,7 +133,7 @@ def comment_create(request, pk: int):
             },
             status=201,
         )
-    messages.success(request, "Comment added.")
+    messages.success(request, "Comment added." + moderation.held_note(comment))
     return redirect(f"{_page_url(post)}#comment-{comment.pk}")
 
 

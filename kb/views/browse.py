@@ -90,7 +90,7 @@ def lazy_summaries(count: int, querysets) -> list[SimpleLazyObject]:
 
 def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
     """The most used tags of visible posts, with their count as ``.n``."""
-    post_filter = Q(post__is_deleted=False)
+    post_filter = Q(post__is_deleted=False, post__held_reason="")
     if kind:
         post_filter &= Q(post__kind=kind)
 
@@ -115,8 +115,8 @@ def resolve_tag_slugs(slugs: list[str]) -> tuple[list[Tag], list[str] | None]:
         Tag.objects.select_related("info")
         .filter(slug__in=slugs)
         .annotate(
-            shown=Count("post", filter=Q(post__is_deleted=False)),
-            hidden=Count("post", filter=Q(post__is_deleted=True)),
+            shown=Count("post", filter=Q(post__is_deleted=False, post__held_reason="")),
+            hidden=Count("post", filter=Q(post__is_deleted=True) | ~Q(post__held_reason="")),
         )
     )
     found = {tag.slug: tag for tag in tags if tag.shown or not tag.hidden}

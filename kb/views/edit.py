@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from kb import permissions
+from kb import moderation, permissions
 from kb.forms import BODY_MAX, ExperienceForm, edit_form_for
 from kb.markdown import render_markdown
 from kb.models import CareerMove, Post
@@ -22,7 +22,10 @@ def _get_post_for_reader(request, pk: int) -> Post:
 
 
 def _get_post_for_editor(request, pk: int) -> Post:
-    """The post the user may edit or delete: 404 if they cannot see it, 403 if not theirs."""
+    """The post the user may edit or delete: 404 if they cannot see it, 403 if not theirs
+    (or if they are suspended)."""
+    if not request.user.is_staff:
+        moderation.check_not_suspended(request.user)
     post = _get_post_for_reader(request, pk)
     if not permissions.can_edit(request.user, post):
         raise PermissionDenied("Only the author or a moderator can change this post.")

@@ -15,11 +15,22 @@ def _error(request, status, title, message, **extra):
     return render(request, "error.html", context, status=status)
 
 
+def error_page(request, status: int, title: str, message: str):
+    """A refusal in the site's look: the status, what went wrong and what to do."""
+    return _error(request, status, title, message)
+
+
 def bad_request(request, exception=None):
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 
 def permission_denied(request, exception=None):
+    from kb.moderation import MemberSuspended
+
+    if isinstance(exception, MemberSuspended):  # its message says what a member can still do
+        if wants_json(request):
+            return JsonResponse({"error": str(exception)}, status=403)
+        return _error(request, 403, "Your account is suspended", str(exception))
     return _error(request, 403, "Not allowed", "You do not have permission to do that.")
 
 

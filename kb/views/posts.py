@@ -59,7 +59,7 @@ def post_detail(request, pk: int, slug: str):
     # F(): simultaneous readers all count.
     Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
     post.view_count += 1
-    post._shown_comments = post.shown_comments
+    post._shown_comments = post.comments_shown_to(request.user)
     tags = sorted(post.tags.all(), key=lambda tag: tag.name)
     voted_ids, _ = Vote.pressed_arrows(request.user, [post.pk])  # no downvotes here
     context = {

@@ -19,7 +19,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
-from kb import permissions, search
+from kb import moderation, permissions, search
 from kb.cache import cache_anonymous_page, fragment_context
 from kb.follows import follow_and_bookmark_state
 from kb.forms import BODY_MAX, AnswerForm, AskForm, CommentForm, QuestionForm
@@ -49,6 +49,7 @@ def compose_post(request, form_class, template: str, success_message: str, actio
 
     A post counts against the ``action`` rate limit, a preview against the preview limit.
     """
+    moderation.check_not_suspended(request.user)
     form = form_class(request.POST or None)
     preview_html = None
     status = 200
@@ -63,7 +64,7 @@ def compose_post(request, form_class, template: str, success_message: str, actio
         elif form.is_valid():
             post, created = form.save(author=request.user)
             if created:
-                messages.success(request, success_message)
+                messages.success(request, success_message + moderation.held_note(post))
             else:
                 messages.info(request, REPEAT_MESSAGE)
             return redirect(post)
@@ -105,16 +106,17 @@ def question_detail(request, pk: int, slug: str):
     return _render_question(request, question, answer_filter=answer_filter)
 
 
-def _answers(question: Post) -> list[Post]:
+def _answers(question: Post, user) -> list[Post]:
+    """Shown answers; the user's own held ones too (all held ones for staff)."""
     accepted_first = Case(
         When(pk=question.accepted_answer_id or 0, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
     return list(
-        question.answers.visible()
+        question.answers.visible_to(user)
         .with_author()
-        .prefetch_related(comments_prefetch())
+        .prefetch_related(comments_prefetch(user=user))
         .order_by(accepted_first, "-score", "created_at", "id")
     )
 
@@ -161,6 +163,7 @@ def _post_links(question: Post) -> list[tuple[str, Post]]:
     links = (
         PostLink.objects.filter(Q(from_post=question) | Q(to_post=question))
         .filter(from_post__is_deleted=False, to_post__is_deleted=False)
+        .filter(from_post__held_reason="", to_post__held_reason="")
         .exclude(from_post__kind=Post.Kind.ANSWER)
         .exclude(to_post__kind=Post.Kind.ANSWER)
         .select_related("from_post", "to_post")
@@ -193,6 +196,7 @@ def _duplicate_links(question: Post) -> dict:
         PostLink.objects.filter(kind=PostLink.Kind.DUPLICATE)
         .filter(Q(from_post=question) | Q(to_post=question))
         .filter(from_post__is_deleted=False, to_post__is_deleted=False)
+        .filter(from_post__held_reason="", to_post__held_reason="")
         .select_related("from_post", "to_post")
         .order_by("-created_at", "-id")
     )
@@ -210,8 +214,10 @@ def _duplicate_links(question: Post) -> dict:
 
 def _thread_context(request, question: Post, answer_filter: str = "") -> dict:
     """The question's and answers' context: evaluated only when their fragment isn't cached."""
-    question._shown_comments = question.shown_comments  # one query, reused by the template
-    every_answer = _answers(question)
+    # One query, reused by the template; the thread is cached per visitor, so their own
+    # held comments can show in it.
+    question._shown_comments = question.comments_shown_to(request.user)
+    every_answer = _answers(question, request.user)
     answers = filter_by_background(every_answer, answer_filter)
     voted_ids, downvoted_ids = Vote.pressed_arrows(
         request.user, [question.pk, *(answer.pk for answer in answers)]
@@ -285,6 +291,7 @@ def _render_question(
 @login_required
 @rate_limit("answer")
 def answer_create(request, pk: int):
+    moderation.check_not_suspended(request.user)
     question = get_object_or_404(Post.objects.questions().visible().with_author(), pk=pk)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -296,7 +303,7 @@ def answer_create(request, pk: int):
         messages.error(request, str(refusal))
         return _render_question(request, question, answer_form=form, status=409)
     if created:
-        messages.success(request, "Thanks for your answer!")
+        messages.success(request, "Thanks for your answer!" + moderation.held_note(answer))
     else:
         messages.info(request, REPEAT_MESSAGE)
     return redirect(answer.get_absolute_url())
@@ -318,7 +325,11 @@ def tag_suggest(request):
         return JsonResponse([], safe=False)
     tags = (
         Tag.objects.filter(name__startswith=prefix)
-        .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .annotate(
+            count=Count(
+                "post", filter=Q(post__is_deleted=False, post__held_reason=""), distinct=True
+            )
+        )
         .filter(count__gt=0)  # a tag only deleted posts carry is not suggested
         .order_by("-count", "name")
         .values("name", "count")[:TAG_SUGGESTIONS]
@@ -340,7 +351,11 @@ def tag_status(request):
     targets = {name: synonyms.get(name, name) for name in names}
     counts = dict(
         Tag.objects.filter(name__in=set(targets.values()))
-        .annotate(count=Count("post", filter=Q(post__is_deleted=False), distinct=True))
+        .annotate(
+            count=Count(
+                "post", filter=Q(post__is_deleted=False, post__held_reason=""), distinct=True
+            )
+        )
         .values_list("name", "count")
     )
     tags = [

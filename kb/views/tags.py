@@ -97,7 +97,7 @@ def tag_list(request):
     sort = request.GET.get("sort", "popular")
     sort = sort if sort in TAG_SORTS else "popular"
     tags = (
-        Tag.objects.filter(post__is_deleted=False)
+        Tag.objects.filter(post__is_deleted=False, post__held_reason="")
         .annotate(n=Count("post", distinct=True))
         .select_related("info")
         .order_by(*TAG_SORTS[sort][1])

@@ -59,7 +59,9 @@ def _a_question() -> str | None:
 
 def _a_tag() -> str | None:
     tag = (
-        Tag.objects.annotate(n=Count("post", filter=Q(post__is_deleted=False)))
+        Tag.objects.annotate(
+            n=Count("post", filter=Q(post__is_deleted=False, post__held_reason=""))
+        )
         .filter(n__gt=0)
         .order_by("-n", "name")
         .first()
