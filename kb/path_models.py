@@ -31,8 +31,12 @@ MOVE_FIELDS = ("from_role", "to_role", "years_taken", "size_before", "size_after
 
 class CareerMoveQuerySet(models.QuerySet):
     def shown(self):
-        """Moves of experience posts readers may see."""
-        return self.filter(post__kind=Post.Kind.EXPERIENCE, post__is_deleted=Value(False))
+        """Moves of experience posts readers may see (not deleted, not held for review)."""
+        return self.filter(
+            post__kind=Post.Kind.EXPERIENCE,
+            post__is_deleted=Value(False),
+            post__held_reason=Value(""),
+        )
 
     def transitions(self):
         """[{"from_role", "to_role", "stories"}], most told first: one query."""

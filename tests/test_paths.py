@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kb.models import CareerMove, Post, RoleSynonym
+from kb.models import CareerMove, HoldReason, Post, RoleSynonym
 from kb.paths import background_summary, clean_steps, format_years, normalise_role
 from tests.factories import make_experience, make_user
 
@@ -516,3 +516,11 @@ def test_a_bad_path_in_the_admin_is_a_form_error(admin_client, alice):
     assert "needs a role or study" in response.content.decode()
     alice.refresh_from_db()
     assert alice.path_steps == []
+
+
+def test_a_story_held_for_review_is_not_counted_until_released(told, client):
+    held = _story("mechanical engineer", "perception engineer")
+    held.hold(HoldReason.FLAGGED)
+    assert "4 stories" not in _transition_list(client.get(PATHS_URL).content.decode())
+    held.release()
+    assert "4 stories" in _transition_list(client.get(PATHS_URL).content.decode())
