@@ -12,6 +12,7 @@ second run creates nothing. ``--if-empty`` does nothing when any post exists (``
 calls it on every start); ``--dry-run`` shows what would be created and rolls back.
 """
 
+import textwrap
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -221,7 +222,9 @@ class Command(BaseCommand):
         else:
             verb = "Would create" if dry_run else "Created"
             parts = ", ".join(f"{count} {what}" for what, count in created.items())
-            self.stdout.write(self.style.SUCCESS(f"{verb} {parts}."))
+            # Wrapped: the report grows with the demo's kinds of content.
+            report = textwrap.wrap(f"{verb} {parts}.", width=100, subsequent_indent="  ")
+            self.stdout.write(self.style.SUCCESS("\n".join(report)))
         for member in community.log_ins:
             self.stdout.write(
                 f"Demo log-in: username {member.username!r}, password {member.password!r}."
