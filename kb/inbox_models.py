@@ -128,3 +128,8 @@ class Notification(models.Model):
         if self.comment_id:
             return f"{url.split('#')[0]}#comment-{self.comment_id}"
         return url
+
+    @property
+    def actor_label(self) -> str:
+        """Who did it, as the inbox and e-mails name them (the one place that decides)."""
+        return self.actor.name if self.actor_id else "Someone"

@@ -12,6 +12,7 @@ from kb.views import (
     browse,
     close,
     edit,
+    email,
     errors,
     home,
     imports,
@@ -75,6 +76,8 @@ kb_patterns = [
     path("search/", search.search_page, name="search"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_all_read, name="inbox-read"),
+    path("accounts/settings/email/", email.email_settings, name="email-settings"),
+    path("email/unsubscribe/<str:token>/", email.unsubscribe, name="email-unsubscribe"),
     path("import/", imports.import_page, name="import"),
     path("search/similar/", search.similar_questions, name="search-similar"),
 ]
