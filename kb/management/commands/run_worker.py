@@ -14,6 +14,7 @@ stops at once.
 """
 
 import logging
+import signal
 import time
 
 from django.core.management.base import BaseCommand
@@ -27,6 +28,7 @@ from kb import emails
 from kb.email_models import DIGEST_PERIODS
 
 logger = logging.getLogger("kb.worker")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
 
 class Command(BaseCommand):
@@ -69,16 +71,24 @@ class Command(BaseCommand):
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
-        worker.configure_signals()
         if options["verbosity"] >= 1:
             queue = "queued tasks" if uses_queue else "no queue (KB_TASKS_BACKEND is not database)"
             schedule = "no schedule" if no_schedule else f"e-mail jobs every {schedule_every} s"
             self.stdout.write(f"Worker started: {queue}, {schedule}.")
+        previous_handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+        worker.configure_signals()
+        try:
+            self._loop(worker, uses_queue, interval, None if no_schedule else schedule_every, once)
+        finally:
+            for sig, handler in previous_handlers.items():
+                signal.signal(sig, handler)
+
+    def _loop(self, worker, uses_queue, interval, schedule_every, once):
         next_schedule = 0.0
         while worker.running:
             if uses_queue:
                 worker.run()
-            if not no_schedule and time.monotonic() >= next_schedule:
+            if schedule_every is not None and time.monotonic() >= next_schedule:
                 self._run_schedule(worker)
                 next_schedule = time.monotonic() + schedule_every
             if once:
