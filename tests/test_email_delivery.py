@@ -26,6 +26,11 @@ LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 SEND_TASK = "kb.tasks.send_notification_email"
 
 
+# The worker runs outside any transaction and closes stale connections as it goes, as in
+# production: its tests commit for real (a test's enclosing transaction would be closed).
+runs_the_worker = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture
 def database_queue(settings):
     """The production queue: tasks wait in the database until a worker runs them."""
@@ -63,6 +68,7 @@ def answer_question(committed, alice, bob):
 # -- the queue ---------------------------------------------------------------------------
 
 
+@runs_the_worker
 def test_the_request_only_enqueues_and_the_worker_sends(
     alice, bob, client, database_queue, committed, mailoutbox
 ):
@@ -117,6 +123,7 @@ def test_a_queue_that_fails_loses_no_e_mail_and_no_answer(
 # -- the mail server is down ---------------------------------------------------------------
 
 
+@runs_the_worker
 @pytest.mark.parametrize("down", [DOWN_BACKEND, REFUSING_BACKEND])
 def test_smtp_down_sends_nothing_and_loses_nothing_then_sends_exactly_once(
     down, alice, bob, database_queue, committed, mailoutbox, settings
@@ -145,6 +152,7 @@ def test_smtp_down_sends_nothing_and_loses_nothing_then_sends_exactly_once(
     assert len(mailoutbox) == 1
 
 
+@runs_the_worker
 def test_retries_back_off_then_the_sweep_takes_over(
     alice, bob, database_queue, committed, mailoutbox, settings
 ):
@@ -238,6 +246,7 @@ def test_send_overdue_email_command(alice, bob, mailoutbox, settings):
 # -- the worker's schedule -------------------------------------------------------------------
 
 
+@runs_the_worker
 def test_the_worker_schedule_runs_the_sweep_and_the_digests(alice, bob, mailoutbox):
     question = make_question(alice)
     make_answer(question, author=bob)
@@ -255,7 +264,8 @@ def test_the_worker_schedule_runs_the_sweep_and_the_digests(alice, bob, mailoutb
     assert len(mailoutbox) == 2
 
 
-def test_the_worker_restores_the_signal_handlers_it_replaced(db):
+@runs_the_worker
+def test_the_worker_restores_the_signal_handlers_it_replaced():
     import signal
 
     before = signal.getsignal(signal.SIGINT)
@@ -283,6 +293,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@runs_the_worker
 def test_a_real_smtp_server_that_was_down_gets_the_e_mail_exactly_once(
     alice, bob, database_queue, committed, settings
 ):
