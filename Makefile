@@ -36,6 +36,8 @@ $(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
 # KB_DEBUG is off unless asked for (a production that forgets it shows no tracebacks): the
 # local targets ask for the development settings. KB_DEBUG=0 in the environment still wins.
 run setup bench eval loadtest model: export KB_DEBUG ?= 1
+# E-mails (printed by the worker) link to the server `make run` starts.
+run: export KB_SITE_URL ?= http://$(HOST):$(PORT)
 
 # Prints a line for each step it takes (migrating, loading the demo, indexing); nothing later.
 setup: $(VENV)

@@ -344,7 +344,8 @@ def test_the_unsubscribe_page_works_logged_out_and_changes_nothing_on_get(alice,
     response = client.get(unsubscribe_path(alice, Kind.ANSWER))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Stop e-mails when someone answered your question for Alice Author?" in html
+    assert "Stop e-mails when someone answered your question?" in html
+    assert "For the CareerKB account of Alice Author." in html
     assert '<button type="submit" class="button-primary">Unsubscribe</button>' in html
     assert not EmailPreference.objects.exists()
 
