@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils.text import Truncator
 
 from kb import permissions
+from kb.email_models import DigestSent, EmailPreference
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Comment, Post, PostLink, Revision, TagInfo, TagSynonym, Vote
 
@@ -176,7 +177,16 @@ class PostLinkAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "recipient", "kind", "actor", "post", "created_at", "read_at"]
+    list_display = [
+        "id",
+        "recipient",
+        "kind",
+        "actor",
+        "post",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    ]
     list_filter = ["kind", "created_at"]
     search_fields = ["recipient__username", "actor__username", "post__title"]
     list_select_related = ["recipient", "actor", "post"]
@@ -194,3 +204,21 @@ class TagFollowAdmin(_ReadOnlyAdmin):
     list_display = ["id", "user", "tag", "created_at"]
     search_fields = ["user__username", "tag__name"]
     list_select_related = ["user", "tag"]
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(_ReadOnlyAdmin):
+    """Members choose on their settings page or by an unsubscribe link, not staff."""
+
+    list_display = ["id", "user", "kind", "frequency", "updated_at"]
+    list_filter = ["kind", "frequency"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "user", "period", "period_start", "notification_count", "sent_at"]
+    list_filter = ["period", "period_start"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]

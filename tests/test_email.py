@@ -430,10 +430,69 @@ def test_every_scope_is_described():
     assert set(SCOPES) == {*Kind.values, "daily", "weekly", "all"}
 
 
-def test_unsubscribe_links_do_not_expire(alice, client, settings):
+def test_unsubscribe_links_do_not_expire_and_never_change(alice, client):
     token = unsubscribe_token(alice.pk, Kind.ANSWER)
-    later = timezone.now() + timezone.timedelta(days=3650)
-    from unittest import mock
+    assert token == unsubscribe_token(alice.pk, Kind.ANSWER)
+    assert ":" in token
+    assert token.count(":") == 1  # a value and a signature: no timestamp to grow old
+    assert client.post(f"/email/unsubscribe/{token}/").status_code == 200
 
-    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
-        assert client.post(f"/email/unsubscribe/{token}/").status_code == 200
+
+# -- admin and settings -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/admin/kb/emailpreference/", "/admin/kb/digestsent/"])
+def test_staff_see_preferences_and_digests_read_only(url, admin_client, alice):
+    from kb.email_models import DigestSent
+
+    EmailPreference.objects.set_frequency(alice, Kind.ANSWER, Frequency.NEVER)
+    DigestSent.objects.create(user=alice, period="daily", period_start=timezone.now())
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "alice" in response.content.decode()
+    assert admin_client.get(f"{url}add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KB_SITE_URL": "careerkb.example"}, "KB_SITE_URL must be an http(s) address"),
+        ({"KB_TASKS_BACKEND": "celery"}, "KB_TASKS_BACKEND must be one of database, immediate"),
+        ({"KB_EMAIL_USE_TLS": "1", "KB_EMAIL_USE_SSL": "1"}, "not both"),
+        ({"KB_EMAIL_MAX_ATTEMPTS": "0"}, "KB_EMAIL_MAX_ATTEMPTS must be 1 or more"),
+        ({"KB_DIGEST_HOUR": "24"}, "KB_DIGEST_HOUR must be 0 to 23"),
+        ({"KB_EMAIL_PORT": "smtp"}, "KB_EMAIL_PORT must be a whole number"),
+    ],
+)
+def test_bad_e_mail_settings_stop_start_up_naming_the_variable(env, message, tmp_path):
+    from tests.test_settings import _start
+
+    result = _start(env, tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_e_mail_settings_come_from_the_environment(tmp_path):
+    from tests.test_settings import _start
+
+    code = (
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.SITE_URL, settings.EMAIL_HOST, settings.EMAIL_PORT, "
+        "settings.EMAIL_USE_TLS, settings.TASKS['default']['BACKEND'])"
+    )
+    env = {
+        "KB_SITE_URL": "https://careerkb.example/",
+        "KB_EMAIL_HOST": "smtp.example.com",
+        "KB_EMAIL_PORT": "587",
+        "KB_EMAIL_USE_TLS": "1",
+        "KB_TASKS_BACKEND": None,
+    }
+    result = _start(env, tmp_path, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "https://careerkb.example",
+        "smtp.example.com",
+        "587",
+        "True",
+        "django_tasks_db.DatabaseBackend",
+    ]

@@ -332,3 +332,11 @@ def test_a_real_smtp_server_that_was_down_gets_the_e_mail_exactly_once(
     assert "I did, and do not regret it." in text
     html = message.get_body(preferencelist=("html",)).get_content()
     assert f'href="https://careerkb.example{answer.get_absolute_url()}"' in html
+
+
+@pytest.mark.parametrize("args", [["--interval", "-1"], ["--schedule-every", "0"]])
+def test_the_worker_refuses_bad_timings(args):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--schedule-every 1 or more"):
+        call_command("run_worker", "--once", *args)

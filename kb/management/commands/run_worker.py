@@ -17,7 +17,7 @@ import logging
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks import task_backends
@@ -59,6 +59,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval, schedule_every, no_schedule, once, **options):
+        if interval < 0 or schedule_every < 1:
+            raise CommandError("--interval must be 0 or more and --schedule-every 1 or more")
         self._quiet_library_logs(options["verbosity"])
         uses_queue = isinstance(task_backends["default"], DatabaseBackend)
         worker = Worker(
