@@ -9,6 +9,8 @@ lost or exhausted task left unmailed, and the daily and weekly digests.
 A notification is claimed for sending by setting ``emailed_at`` where it was NULL (one UPDATE,
 atomic on every database), so two workers never send it twice; a send that fails hands it
 back (``emailed_at`` NULL again) to be retried: nothing is lost while the mail server is down.
+(A worker killed outright in the middle of a send, SIGKILL or power loss, can lose that one
+e-mail: it was claimed. Ctrl-C and SIGTERM let the send finish.)
 A digest is claimed the same way, together with its ``DigestSent`` row, whose unique key
 (member, period, period start) makes a second digest for the same period impossible.
 """
@@ -334,10 +336,12 @@ def send_digests(period: str, *, now: datetime | None = None, dry_run=False) -> 
     now = now or timezone.now()
     run = DigestRun(period=period, period_start=period_start(period, now))
     for recipient, notes in _digest_batches(period, run.period_start, now):
-        if not (dry_run or _send_digest(recipient, notes, run, now)):
+        count = len(notes) if dry_run else _send_digest(recipient, notes, run, now)
+        if count is None:
             run.failed += 1
             break
-        run.sent[recipient] = len(notes)
+        if count:
+            run.sent[recipient] = count
     return run
 
 
@@ -364,29 +368,45 @@ def _digest_batches(period: str, start: datetime, now: datetime):
             yield recipient, wanted
 
 
-def _send_digest(recipient, notes, run: DigestRun, now: datetime) -> bool:
-    ids = [note.pk for note in notes]
+class _NothingLeft(Exception):
+    """Every notification of a digest was claimed by another sender meanwhile."""
+
+
+def _send_digest(recipient, notes, run: DigestRun, now: datetime) -> int | None:
+    """Record, claim and send one member's digest: how many notifications it carried (0 when
+    another run had it), or None when the mail server failed (then nothing is recorded)."""
     try:
         with transaction.atomic():
             sent = DigestSent.objects.create(
-                user=recipient,
-                period=run.period,
-                period_start=run.period_start,
-                notification_count=len(notes),
-                sent_at=now,
+                user=recipient, period=run.period, period_start=run.period_start, sent_at=now
             )
-            _claim(ids)
-    except IntegrityError:
-        return True  # a concurrent run sent this member's digest: nothing to do
+            notes = _claim_each(notes)
+            if not notes:
+                raise _NothingLeft
+            sent.notification_count = len(notes)
+            sent.save(update_fields=["notification_count"])
+    except (IntegrityError, _NothingLeft):
+        return 0  # a concurrent run sent this member's digest, or their notifications
     try:
         digest_message(recipient, notes, run.period).send()
     except SEND_ERRORS as error:
         with transaction.atomic():
             sent.delete()
-            _release(ids)
+            _release([note.pk for note in notes])
         logger.warning("The %s digest for member %s failed: %r", run.period, recipient.pk, error)
-        return False
-    return True
+        return None
+    return len(notes)
+
+
+def _claim_each(notes: list[Notification]) -> list[Notification]:
+    """Claim these notifications; those another sender had claimed already are left out."""
+    stamp = timezone.now()
+    ids = [note.pk for note in notes]
+    Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=stamp)
+    mine = set(
+        Notification.objects.filter(pk__in=ids, emailed_at=stamp).values_list("pk", flat=True)
+    )
+    return [note for note in notes if note.pk in mine]
 
 
 def digest_message(recipient, notes, period: str, connection=None) -> EmailMultiAlternatives:

@@ -226,3 +226,42 @@ def test_the_database_refuses_a_second_digest_for_the_same_period(alice):
 )
 def test_periods_start_at_the_digest_hour(now, period, start):
     assert emails.period_start(period, now) == start
+
+
+def test_a_digest_leaves_out_what_another_sender_claimed_meanwhile(
+    alice, bob, mailoutbox, monkeypatch
+):
+    question = make_question(alice)
+    make_comment(question, author=bob, body="First comment.")
+    make_comment(question, author=bob, body="Second comment.")
+    first = Notification.objects.get(comment__body="First comment.")
+    batches = emails._digest_batches
+
+    def claimed_by_another_sender_in_between(*args):
+        for recipient, notes in batches(*args):
+            Notification.objects.filter(pk=first.pk).update(emailed_at=timezone.now())
+            yield recipient, notes
+
+    monkeypatch.setattr(emails, "_digest_batches", claimed_by_another_sender_in_between)
+    run = emails.send_digests("daily")
+    assert run.sent == {alice: 1}
+    assert "Second comment." in mailoutbox[0].body
+    assert "First comment." not in mailoutbox[0].body
+    assert DigestSent.objects.get().notification_count == 1
+
+
+def test_no_digest_is_recorded_when_everything_was_claimed_meanwhile(
+    alice, bob, mailoutbox, monkeypatch
+):
+    make_comment(make_question(alice), author=bob)
+    batches = emails._digest_batches
+
+    def all_claimed_in_between(*args):
+        for recipient, notes in batches(*args):
+            Notification.objects.update(emailed_at=timezone.now())
+            yield recipient, notes
+
+    monkeypatch.setattr(emails, "_digest_batches", all_claimed_in_between)
+    assert emails.send_digests("daily").sent == {}
+    assert mailoutbox == []
+    assert not DigestSent.objects.exists()
