@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from kb.inbox_models import Notification
@@ -60,6 +61,22 @@ class Preferences:
 
     def kinds_at(self, frequency: str) -> set[str]:
         return {kind for kind in Kind.values if self.frequency(kind) == frequency}
+
+
+def wanted_at(notifications, frequency: str):
+    """These notifications, narrowed in SQL to those their recipients want mailed at this
+    frequency (immediately, daily or weekly): the same rule as ``Preferences.frequency``, for
+    the batch queries of the sweep and the digests (a test holds the two to one answer)."""
+    chosen = EmailPreference.objects.filter(user_id=OuterRef("recipient_id"), kind=OuterRef("kind"))
+    no_email = EmailPreference.objects.filter(
+        user_id=OuterRef("recipient_id"), kind=ALL_KINDS, frequency=Frequency.NEVER
+    )
+    by_default = [
+        kind for kind in Kind.values if DEFAULT_FREQUENCIES.get(kind, Frequency.DAILY) == frequency
+    ]
+    return notifications.filter(
+        Exists(chosen.filter(frequency=frequency)) | (Q(kind__in=by_default) & ~Exists(chosen))
+    ).exclude(Exists(no_email))
 
 
 class EmailPreferenceQuerySet(models.QuerySet):

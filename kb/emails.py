@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from kb.email_models import ALL_KINDS, DigestSent, EmailPreference, Frequency
+from kb.email_models import ALL_KINDS, DigestSent, EmailPreference, Frequency, wanted_at
 from kb.inbox_models import Notification
 
 logger = logging.getLogger(__name__)
@@ -268,13 +268,8 @@ def overdue(now: datetime | None = None) -> list[Notification]:
         created_at__lte=now - timedelta(minutes=settings.EMAIL_SWEEP_AFTER_MINUTES),
         created_at__gte=now - timedelta(days=settings.EMAIL_SWEEP_MAX_AGE_DAYS),
     )
-    notes = list(candidates.order_by("created_at", "pk")[:SWEEP_BATCH])
-    preferences = EmailPreference.objects.for_users({note.recipient_id for note in notes})
-    return [
-        note
-        for note in notes
-        if preferences[note.recipient_id].frequency(note.kind) == Frequency.IMMEDIATELY
-    ]
+    due = wanted_at(candidates, Frequency.IMMEDIATELY)
+    return list(due.order_by("created_at", "pk")[:SWEEP_BATCH])
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -355,17 +350,11 @@ def _digest_batches(period: str, start: datetime, now: datetime):
         _mailable()
         .filter(created_at__gte=start - 2 * PERIOD_LENGTH[period], created_at__lte=now)
         .exclude(recipient_id__in=already)
-        .order_by("recipient_id", "created_at", "pk")
     )
-    notes = list(candidates)
-    preferences = EmailPreference.objects.for_users({note.recipient_id for note in notes})
+    notes = wanted_at(candidates, period).order_by("recipient_id", "created_at", "pk")
     for _, group in groupby(notes, key=lambda note: note.recipient_id):
         group = list(group)
-        recipient = group[0].recipient
-        chosen = preferences[recipient.pk]
-        wanted = [note for note in group if chosen.frequency(note.kind) == period]
-        if wanted:
-            yield recipient, wanted
+        yield group[0].recipient, group
 
 
 class _NothingLeft(Exception):

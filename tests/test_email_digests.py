@@ -265,3 +265,32 @@ def test_no_digest_is_recorded_when_everything_was_claimed_meanwhile(
     assert emails.send_digests("daily").sent == {}
     assert mailoutbox == []
     assert not DigestSent.objects.exists()
+
+
+def test_the_batch_queries_and_each_members_preferences_agree(bob):
+    from kb.email_models import wanted_at
+
+    post = make_question(bob)
+    options = [None, *Frequency.values]
+    members = []
+    for number in range(len(options) * 2):
+        member = make_user(f"member{number}")
+        for position, kind in enumerate(Kind.values):
+            choice = options[(number + position) % len(options)]
+            if choice:
+                EmailPreference.objects.set_frequency(member, kind, choice)
+        if number >= len(options):
+            EmailPreference.objects.set_all(member, {}, no_email=True)
+        members.append(member)
+        for kind in Kind.values:
+            Notification.objects.create(recipient=member, kind=kind, actor=bob, post=post)
+    preferences = EmailPreference.objects.for_users([member.pk for member in members])
+    notes = Notification.objects.filter(recipient__in=members)
+    for frequency in (Frequency.IMMEDIATELY, Frequency.DAILY, Frequency.WEEKLY):
+        expected = {
+            note.pk
+            for note in notes
+            if preferences[note.recipient_id].frequency(note.kind) == frequency
+        }
+        assert set(wanted_at(notes, frequency).values_list("pk", flat=True)) == expected
+        assert expected
