@@ -15,6 +15,7 @@ stops at once.
 
 import logging
 import signal
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -78,12 +79,14 @@ class Command(BaseCommand):
             schedule = "no schedule" if no_schedule else f"e-mail jobs every {schedule_every} s"
             self.stdout.write(f"Worker started: {queue}, {schedule}.")
         previous_handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-        worker.configure_signals()
+        if threading.current_thread() is threading.main_thread():  # else Python refuses
+            worker.configure_signals()
         try:
             self._loop(worker, uses_queue, interval, None if no_schedule else schedule_every, once)
         finally:
-            for sig, handler in previous_handlers.items():
-                signal.signal(sig, handler)
+            if threading.current_thread() is threading.main_thread():
+                for sig, handler in previous_handlers.items():
+                    signal.signal(sig, handler)
 
     def _loop(self, worker, uses_queue, interval, schedule_every, once):
         next_schedule = 0.0
