@@ -9,7 +9,7 @@ WORKERS ?= 3
 PYTEST_ARGS ?= -n auto
 BROWSER_JS := tests/browser/node_modules/.installed
 
-.PHONY: run setup serve test test-browser lint format bench bench-markdown eval loadtest model clean
+.PHONY: run setup serve worker test test-browser lint format bench bench-markdown eval loadtest model clean
 
 # Rebuilt only when the declared dependencies or the lock change. A failed install
 # removes the half-made venv so the next call starts clean instead of trusting it.
@@ -36,19 +36,29 @@ $(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
 # KB_DEBUG is off unless asked for (a production that forgets it shows no tracebacks): the
 # local targets ask for the development settings. KB_DEBUG=0 in the environment still wins.
 run setup bench eval loadtest model: export KB_DEBUG ?= 1
+# E-mails (printed by the worker) link to the server `make run` starts.
+run: export KB_SITE_URL ?= http://$(HOST):$(PORT)
 
 # Prints a line for each step it takes (migrating, loading the demo, indexing); nothing later.
 setup: $(VENV)
 	@$(BIN)/python manage.py setup_site
 
+# The task worker (e-mails) runs in the background beside the server: Ctrl-C stops both.
 run: setup
 	@echo "CareerKB is at http://$(HOST):$(PORT)/  (demo log-in: demo / careerkb-demo)"
-	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python manage.py run_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 serve: $(VENV)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+# Production's worker, its own process beside gunicorn (README, "E-mail").
+worker: $(VENV)
+	$(BIN)/python manage.py run_worker
 
 test: $(VENV) $(BROWSER_JS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

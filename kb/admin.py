@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils.text import Truncator
 
 from kb import moderation, permissions
+from kb.email_models import DigestSent, EmailPreference
 from kb.flag_models import Flag
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import (
@@ -220,7 +221,16 @@ class PostLinkAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "recipient", "kind", "actor", "post", "created_at", "read_at"]
+    list_display = [
+        "id",
+        "recipient",
+        "kind",
+        "actor",
+        "post",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    ]
     list_filter = ["kind", "created_at"]
     search_fields = ["recipient__username", "actor__username", "post__title"]
     list_select_related = ["recipient", "actor", "post"]
@@ -281,3 +291,21 @@ class FlagAdmin(_ReadOnlyAdmin):
     search_fields = ["note", "flagger__username"]
     list_select_related = ["post", "comment", "flagger"]
     date_hierarchy = "created_at"
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(_ReadOnlyAdmin):
+    """Members choose on their settings page or by an unsubscribe link, not staff."""
+
+    list_display = ["id", "user", "kind", "frequency", "updated_at"]
+    list_filter = ["kind", "frequency"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "user", "period", "period_start", "notification_count", "sent_at"]
+    list_filter = ["period", "period_start"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]

@@ -1092,7 +1092,9 @@ class PostVector(models.Model):
         return f"{state} of post {self.post_id}"
 
 
-# Follows, bookmarks and notifications (kb/inbox_models.py), registered with the kb app.
+# Follows, bookmarks and notifications (kb/inbox_models.py), e-mail preferences and sent
+# digests (kb/email_models.py), flags: registered with the kb app.
+from kb.email_models import DigestSent, EmailPreference  # noqa: E402, F401
 from kb.flag_models import Flag  # noqa: E402, F401
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401
 

@@ -6,13 +6,14 @@ the answer, comment or accept they describe. Nobody is told about their own acti
 each member gets at most one notification per action: the most direct reason wins
 (your question was answered > you were mentioned > you follow the question or tag).
 
-E-mail is not sent here: a mailer can later send what has ``emailed_at`` NULL, after the
-commit and outside the request.
+E-mail is not sent here: after the commit, kb/emails.py enqueues a task for each
+notification its recipient wants at once; digests and the sweep send the rest later.
 """
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from kb import emails
 from kb.cache import content_version
 from kb.events import activity
 from kb.inbox_models import Notification, QuestionFollow, TagFollow
@@ -27,10 +28,11 @@ def on_activity(sender, *, action: str, actor, post: Post, comment=None, **kwarg
     handler = _HANDLERS[action]
     recipients = handler(actor, post, comment)  # {user id: kind}, most direct reason last
     recipients.pop(actor.pk, None)
-    Notification.objects.bulk_create(
+    notes = Notification.objects.bulk_create(
         Notification(recipient_id=user_id, kind=kind, actor=actor, post=post, comment=comment)
         for user_id, kind in recipients.items()
     )
+    emails.mail_after_commit(notes)
     for user_id in recipients:
         forget_unread_count(user_id)
 

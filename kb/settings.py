@@ -156,6 +156,8 @@ INSTALLED_APPS = [
     "csp",
     "taggit",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "kb",
 ]
@@ -244,8 +246,55 @@ STORAGES = {
     },
 }
 
+# -- E-mail (README, "E-mail") -------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("KB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("KB_DEFAULT_FROM_EMAIL", "CareerKB <noreply@careerkb.invalid>")
+EMAIL_HOST = os.environ.get("KB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("KB_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KB_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KB_EMAIL_USE_TLS", "0")
+EMAIL_USE_SSL = env_bool("KB_EMAIL_USE_SSL", "0")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set KB_EMAIL_USE_TLS (STARTTLS, port 587) or KB_EMAIL_USE_SSL (port 465), not both"
+    )
+# A mail server that accepts the connection and then says nothing must not hold a worker.
+EMAIL_TIMEOUT = env_int("KB_EMAIL_TIMEOUT", 20)
+# Links in e-mails are absolute: the address members reach the site at.
+SITE_URL = os.environ.get("KB_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured(
+        f"KB_SITE_URL must be an http(s) address like https://careerkb.example; got {SITE_URL!r}"
+    )
+# A failed send is tried again after 1, 2, 4 ... times this, up to this many attempts in all;
+# then the sweep (every few minutes in the worker) sends what is still unmailed after
+# EMAIL_SWEEP_AFTER_MINUTES, for notifications up to EMAIL_SWEEP_MAX_AGE_DAYS old.
+EMAIL_MAX_ATTEMPTS = env_int("KB_EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_SECONDS = env_int("KB_EMAIL_RETRY_SECONDS", 60)
+EMAIL_SWEEP_AFTER_MINUTES = env_int("KB_EMAIL_SWEEP_AFTER_MINUTES", 15)
+EMAIL_SWEEP_MAX_AGE_DAYS = env_int("KB_EMAIL_SWEEP_MAX_AGE_DAYS", 7)
+# Digests go out at this hour (TIME_ZONE, UTC): daily from then, weekly from Monday then.
+DIGEST_HOUR = env_int("KB_DIGEST_HOUR", 7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(f"KB_DIGEST_HOUR must be 0 to 23; got {DIGEST_HOUR}")
+for _name in ("MAX_ATTEMPTS", "RETRY_SECONDS", "SWEEP_AFTER_MINUTES", "SWEEP_MAX_AGE_DAYS"):
+    if globals()[f"EMAIL_{_name}"] < 1:
+        raise ImproperlyConfigured(f"KB_EMAIL_{_name} must be 1 or more")
+
+# -- Work outside the request: django-tasks (the backport of Django 6's Tasks) -----------
+# "database" keeps the queue in the database (durable, no other server): `manage.py
+# run_worker` runs it. "immediate" runs each task at once in the process that enqueued it
+# (after the commit, still in the request: for tests and trying things out).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[env_choice("KB_TASKS_BACKEND", "database", tuple(TASK_BACKENDS))],
+    }
+}
 
 SEARCH_BACKEND = env_choice("KB_SEARCH_BACKEND", "whoosh", SEARCH_BACKENDS)
 INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR", VAR_DIR / "index"))

@@ -1,5 +1,6 @@
 """The inbox in a browser: A asks; B answers; A sees the bell, opens the inbox and follows
-the link to the answer; C follows a tag and hears about the next question in it."""
+the link to the answer, and A's e-mail (locmem, sent by the task after the commit) links to
+it too; C follows a tag and hears about the next question in it."""
 
 from playwright.sync_api import expect
 
@@ -11,8 +12,9 @@ TITLE = "Startup or Big Tech for a first job after a PhD?"
 
 
 def test_answer_reaches_the_askers_inbox_and_a_tag_follower_hears_of_questions(
-    page, browser, site, page_errors
+    page, browser, site, page_errors, live_server, settings, mailoutbox
 ):
+    settings.SITE_URL = live_server.url  # e-mails link to the site under test
     make_user("asker"), make_user("answerer"), make_user("follower")
     make_question(title="An older question about PhDs", tags=["phd"])
 
@@ -44,6 +46,11 @@ def test_answer_reaches_the_askers_inbox_and_a_tag_follower_hears_of_questions(
     answer = Post.objects.answers().get(parent=question)
     expect(b_page.locator(f"#answer-{answer.pk}")).to_be_visible()
 
+    # A's e-mail holds the link to the answer (the only e-mail: the tag follow is weekly).
+    assert [mail.to for mail in mailoutbox] == [["asker@example.com"]]
+    link = site(answer.get_absolute_url())
+    assert link in mailoutbox[0].body
+
     # A sees the bell count, opens the inbox, and follows the link to the answer.
     page.goto(site("/"))
     expect(page.locator(".bell-count")).to_have_text("1")
@@ -55,6 +62,8 @@ def test_answer_reaches_the_askers_inbox_and_a_tag_follower_hears_of_questions(
     item.get_by_role("link").click()
     expect(page.locator(f"#answer-{answer.pk}")).to_contain_text("I took the startup")
     assert page.url.endswith(f"#answer-{answer.pk}")
+    page.goto(link)  # the e-mail's link opens the answer too
+    expect(page.locator(f"#answer-{answer.pk}")).to_contain_text("I took the startup")
 
     # A asks the next question in the tag: C hears about it.
     page.goto(site("/questions/ask/"))
@@ -66,3 +75,5 @@ def test_answer_reaches_the_askers_inbox_and_a_tag_follower_hears_of_questions(
     expect(c_page.locator(".bell-count")).to_have_text("1")
     c_page.locator(".inbox-bell").click()
     expect(c_page.locator(".inbox-item").first).to_contain_text("How do I explain a PhD gap")
+    assert len(mailoutbox) == 1
+    assert page_errors == []
