@@ -90,6 +90,8 @@ class Notification(models.Model):
         MENTION = "mention", "mentioned you"
         TAG_QUESTION = "tag_question", "asked a question in a tag you follow"
         FOLLOWED_ANSWER = "followed_answer", "answered a question you follow"
+        # No actor: sent by ``manage.py send_outcome_reminders`` (kb/advice.py), once.
+        OUTCOME_REMINDER = "outcome_reminder", "How did it go? Add an outcome"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -125,6 +127,8 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         url = self.post.get_absolute_url()
+        if self.kind == self.Kind.OUTCOME_REMINDER:
+            return f"{url}#outcome"
         if self.comment_id:
             return f"{url.split('#')[0]}#comment-{self.comment_id}"
         return url

@@ -371,6 +371,19 @@ DOWNVOTE_MIN_REPUTATION = env_int("KB_DOWNVOTE_MIN_REPUTATION", 125)
 if DOWNVOTE_MIN_REPUTATION < 0:
     raise ImproperlyConfigured("KB_DOWNVOTE_MIN_REPUTATION must be >= 0")
 
+# Career advice ages (issue 13): answers and experience posts whose advice date (written,
+# or last edited or re-confirmed by their author) is older than this many months say so.
+ADVICE_STALE_MONTHS = env_int("KB_ADVICE_STALE_MONTHS", 24)
+# This many months after an answer is accepted, the asker is asked once how it went.
+OUTCOME_REMINDER_MONTHS = env_int("KB_OUTCOME_REMINDER_MONTHS", 3)
+# Marking an answer "Start here for <tag>": staff, or members with this much reputation.
+CANONICAL_MIN_REPUTATION = env_int("KB_CANONICAL_MIN_REPUTATION", 1000)
+if ADVICE_STALE_MONTHS < 1 or OUTCOME_REMINDER_MONTHS < 1 or CANONICAL_MIN_REPUTATION < 0:
+    raise ImproperlyConfigured(
+        "KB_ADVICE_STALE_MONTHS and KB_OUTCOME_REMINDER_MONTHS must be 1 or more, "
+        "KB_CANONICAL_MIN_REPUTATION 0 or more"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

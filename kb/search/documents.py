@@ -94,7 +94,7 @@ def document_for(post) -> SearchDocument | None:
         id=post.pk,
         kind=post.kind,
         title=post.title,
-        body=plain_text(post.body_html),
+        body=_searchable_body(post),
         url=post.get_absolute_url(),
         # Answers carry their question's tags: [tag] finds the whole thread.
         tags=sorted(tag.name for tag in (parent or post).tags.all()),
@@ -109,11 +109,23 @@ def document_for(post) -> SearchDocument | None:
     )
 
 
+def _searchable_body(post) -> str:
+    """The body's words; a question's reported outcome is part of what finds it."""
+    body = plain_text(post.body_html)
+    if post.is_question and post.outcome_reported_at:
+        outcome = getattr(post, "outcome", None)
+        if outcome is not None:
+            body = f"{body}\n{plain_text(outcome.body_html)}"
+    return body
+
+
 def indexable_posts(ids: Iterable[int] | None = None):
     """Posts with everything document_for reads, in a constant number of queries."""
     from kb.models import Post
 
-    posts = Post.objects.select_related("author", "parent").prefetch_related("tags", "parent__tags")
+    posts = Post.objects.select_related("author", "parent", "outcome").prefetch_related(
+        "tags", "parent__tags"
+    )
     if ids is not None:
         posts = posts.filter(pk__in=list(ids))
     return posts.order_by("pk")

@@ -21,9 +21,17 @@ from taggit.models import Tag
 from kb import permissions, search
 from kb.cache import cache_anonymous_page, fragment_context
 from kb.follows import follow_and_bookmark_state
-from kb.forms import BODY_MAX, AnswerForm, CommentForm, QuestionForm
+from kb.forms import BODY_MAX, AnswerForm, CommentForm, OutcomeForm, QuestionForm
 from kb.markdown import render_markdown
-from kb.models import Post, PostLink, QuestionClosed, Vote, comments_prefetch
+from kb.models import (
+    CanonicalAnswer,
+    Outcome,
+    Post,
+    PostLink,
+    QuestionClosed,
+    Vote,
+    comments_prefetch,
+)
 from kb.ratelimits import limit_reached, rate_limit
 from kb.tags import MAX_TAG_LENGTH, MAX_TAGS, parse_tag_input, synonym_targets
 from kb.views.errors import too_many_requests
@@ -75,7 +83,9 @@ def ask(request):
 
 def _get_question_for_reader(request, pk: int) -> Post:
     """The question, or 404 when the user may not see it (staff can open a deleted one)."""
-    question = get_object_or_404(Post.objects.questions().with_author(), pk=pk)
+    # The accepted answer comes along: who may report the outcome depends on its author.
+    questions = Post.objects.questions().with_author().select_related("accepted_answer")
+    question = get_object_or_404(questions, pk=pk)
     if not permissions.can_view(request.user, question):
         raise Http404("This question was deleted.")
     return question
@@ -207,7 +217,26 @@ def _thread_context(request, question: Post) -> dict:
     voted_ids, downvoted_ids = Vote.pressed_arrows(
         request.user, [question.pk, *(answer.pk for answer in answers)]
     )
+    _add_start_here_tags(answers)
     return {"answers": answers, "voted_ids": voted_ids, "downvoted_ids": downvoted_ids}
+
+
+def _add_start_here_tags(answers: list[Post]) -> None:
+    """Give each answer ``.start_here_tags``: one query, none without answers."""
+    tags_by_answer: dict[int, list] = {answer.pk: [] for answer in answers}
+    if answers:
+        marks = CanonicalAnswer.objects.filter(answer__in=answers).select_related("tag")
+        for mark in marks.order_by("tag__name"):
+            tags_by_answer[mark.answer_id].append(mark.tag)
+    for answer in answers:
+        answer.start_here_tags = tags_by_answer[answer.pk]
+
+
+def _outcome(question: Post) -> Outcome | None:
+    """The reported outcome: a query only for the few questions that have one."""
+    if not question.outcome_reported_at:
+        return None
+    return Outcome.objects.select_related("author").filter(question=question).first()
 
 
 def _sidebar_context(question: Post, tags) -> dict:
@@ -224,9 +253,12 @@ def _lazy(compute, key: str):
     return SimpleLazyObject(lambda: compute().get(key))
 
 
-def _render_question(request, question: Post, answer_form=None, status: int = 200):
+def _render_question(
+    request, question: Post, answer_form=None, status: int = 200, outcome_form=None
+):
     tags = sorted(question.tags.all(), key=lambda tag: tag.name)
     thread = functools.cache(lambda: _thread_context(request, question))
+    outcome = _outcome(question)
     sidebar = functools.cache(lambda: _sidebar_context(question, tags))
     if request.user.is_authenticated:
         # A member's cached thread holds their CSRF token: make sure their cookie carries it.
@@ -246,6 +278,10 @@ def _render_question(request, question: Post, answer_form=None, status: int = 20
         "tags": tags,
         "voted_ids": _lazy(thread, "voted_ids"),
         "downvoted_ids": _lazy(thread, "downvoted_ids"),
+        "outcome": outcome,
+        # Kept out of the cached thread: a refused outcome shows its errors and its text.
+        "outcome_form": outcome_form
+        or OutcomeForm(initial={"body": outcome.body} if outcome else None),
         "can_accept": permissions.can_accept(request.user, question),
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),
