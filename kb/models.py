@@ -962,8 +962,7 @@ class PostVector(models.Model):
         return f"{state} of post {self.post_id}"
 
 
-# Follows, bookmarks and notifications (kb/inbox_models.py), registered with the kb app.
-from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401
-
-# Outcomes and start-here answers per tag (kb/advice_models.py).
+# Outcomes and start-here answers (kb/advice_models.py); follows, bookmarks and
+# notifications (kb/inbox_models.py): registered with the kb app.
 from kb.advice_models import CanonicalAnswer, Outcome  # noqa: E402
+from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401

@@ -6,7 +6,7 @@ from html import unescape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -116,6 +116,7 @@ def _answers(question: Post) -> list[Post]:
     return list(
         question.answers.visible()
         .with_author()
+        .annotate(start_here_tag=_start_here("tag__name"), start_here_slug=_start_here("tag__slug"))
         .prefetch_related(comments_prefetch())
         .order_by(accepted_first, "-score", "created_at", "id")
     )
@@ -217,19 +218,14 @@ def _thread_context(request, question: Post) -> dict:
     voted_ids, downvoted_ids = Vote.pressed_arrows(
         request.user, [question.pk, *(answer.pk for answer in answers)]
     )
-    _add_start_here_tags(answers)
     return {"answers": answers, "voted_ids": voted_ids, "downvoted_ids": downvoted_ids}
 
 
-def _add_start_here_tags(answers: list[Post]) -> None:
-    """Give each answer ``.start_here_tags``: one query, none without answers."""
-    tags_by_answer: dict[int, list] = {answer.pk: [] for answer in answers}
-    if answers:
-        marks = CanonicalAnswer.objects.filter(answer__in=answers).select_related("tag")
-        for mark in marks.order_by("tag__name"):
-            tags_by_answer[mark.answer_id].append(mark.tag)
-    for answer in answers:
-        answer.start_here_tags = tags_by_answer[answer.pk]
+def _start_here(field: str) -> Subquery:
+    """The first tag (by name) an answer is "Start here" for: in the answers' own query.
+    (An answer marked for several tags shows the first; the tag pages show each.)"""
+    marks = CanonicalAnswer.objects.filter(answer=OuterRef("pk")).order_by("tag__name")
+    return Subquery(marks.values(field)[:1])
 
 
 def _outcome(question: Post) -> Outcome | None:
