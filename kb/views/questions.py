@@ -232,7 +232,10 @@ def _outcome(question: Post) -> Outcome | None:
     """The reported outcome: a query only for the few questions that have one."""
     if not question.outcome_reported_at:
         return None
-    return Outcome.objects.select_related("author").filter(question=question).first()
+    outcome = Outcome.objects.select_related("author").filter(question=question).first()
+    if outcome is not None:
+        question.outcome = outcome  # related questions read it (search document): no query
+    return outcome
 
 
 def _sidebar_context(question: Post, tags) -> dict:
