@@ -635,12 +635,15 @@ class Post(models.Model):
         announce(Post, self.pk)
 
     def mark_canonical(self, tag, *, by) -> "CanonicalAnswer":
-        """Make this answer "Start here for <tag>", replacing the tag's previous one."""
+        """Make this answer "Start here for <tag>", replacing the tag's previous one.
+
+        ``by=None`` is the site itself (``load_demo``): no member's permission applies.
+        """
         from django.core.exceptions import PermissionDenied
 
         from kb.permissions import can_mark_canonical
 
-        if not can_mark_canonical(by, self):
+        if by is not None and not can_mark_canonical(by, self):
             raise PermissionDenied(
                 "Only moderators and members with "
                 f"{settings.CANONICAL_MIN_REPUTATION} reputation can mark a start-here answer."
