@@ -175,3 +175,8 @@ class OutcomeForm(forms.Form):
         "choice learn most from what happened next.",
         error_messages={"required": "Write what you decided and how it went."},
     )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: it shares the question page with the answer form's "body".
+        kwargs.setdefault("auto_id", "outcome_%s")
+        super().__init__(*args, **kwargs)
