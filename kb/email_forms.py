@@ -15,6 +15,7 @@ KIND_LABELS = {
     Kind.COMMENT: "Comments on your posts",
     Kind.FOLLOWED_ANSWER: "New answers on questions you follow",
     Kind.TAG_QUESTION: "New questions in tags you follow",
+    Kind.OUTCOME_REMINDER: "Reminders to report how a decision went",
 }
 
 

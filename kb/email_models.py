@@ -35,6 +35,7 @@ DEFAULT_FREQUENCIES = {
     Kind.COMMENT: Frequency.DAILY,
     Kind.FOLLOWED_ANSWER: Frequency.DAILY,
     Kind.TAG_QUESTION: Frequency.WEEKLY,
+    Kind.OUTCOME_REMINDER: Frequency.IMMEDIATELY,  # once per question, months later
 }
 
 # The row whose frequency "never" means no e-mail at all, whatever the kinds say.

@@ -216,7 +216,7 @@ def notification_message(note: Notification, connection=None) -> EmailMultiAlter
     context = {
         "note": note,
         "recipient": note.recipient,
-        "what": f"{note.actor_label} {note.get_kind_display()}",
+        "what": note.summary,
         "title": note.post.display_title,
         "excerpt": _excerpt(note),
         "url": site_url(note.get_absolute_url()),
@@ -401,7 +401,7 @@ def _claim_each(notes: list[Notification]) -> list[Notification]:
 def digest_message(recipient, notes, period: str, connection=None) -> EmailMultiAlternatives:
     items = [
         {
-            "what": f"{note.actor_label} {note.get_kind_display()}",
+            "what": note.summary,
             "title": note.post.display_title,
             "excerpt": _one_line(_excerpt(note), 160),
             "url": site_url(note.get_absolute_url()),

@@ -259,3 +259,24 @@ def recent_duplicate(author, **same) -> Post | None:
     since = timezone.now() - DUPLICATE_WINDOW
     posts = Post.objects.filter(is_deleted=False, author=author, created_at__gte=since, **same)
     return posts.order_by("-created_at").first()
+
+
+OUTCOME_MIN, OUTCOME_MAX = 20, 10_000
+
+
+class OutcomeForm(forms.Form):
+    body = LimitedCharField(
+        label="Outcome",
+        min_length=OUTCOME_MIN,
+        max_length=OUTCOME_MAX,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Markdown. What did you decide, and how is it going? Readers with the same "
+        "choice learn most from what happened next.",
+        error_messages={"required": "Write what you decided and how it went."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: it shares the question page with the answer form's "body".
+        kwargs.setdefault("auto_id", "outcome_%s")
+        super().__init__(*args, **kwargs)

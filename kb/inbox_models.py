@@ -97,6 +97,8 @@ class Notification(models.Model):
         MENTION = "mention", "mentioned you"
         TAG_QUESTION = "tag_question", "asked a question in a tag you follow"
         FOLLOWED_ANSWER = "followed_answer", "answered a question you follow"
+        # No actor: sent by ``manage.py send_outcome_reminders`` (kb/advice.py), once.
+        OUTCOME_REMINDER = "outcome_reminder", "How did it go? Add an outcome"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -132,9 +134,18 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         url = self.post.get_absolute_url()
+        if self.kind == self.Kind.OUTCOME_REMINDER:
+            return f"{url}#outcome"
         if self.comment_id:
             return f"{url.split('#')[0]}#comment-{self.comment_id}"
         return url
+
+    @property
+    def summary(self) -> str:
+        """One line saying what happened ("Ana answered your question"), for e-mails."""
+        if self.kind == self.Kind.OUTCOME_REMINDER:  # no actor: the site asks
+            return self.get_kind_display()
+        return f"{self.actor_label} {self.get_kind_display()}"
 
     @property
     def actor_label(self) -> str:

@@ -175,6 +175,17 @@ class Post(ShownAuthorMixin, models.Model):
     # Questions closed as duplicates of this one: the page looks them up only when > 0.
     duplicate_count = models.PositiveIntegerField(default=0)
 
+    # Outcomes and fresh advice (issue 13). A question: when its answer was accepted (the
+    # outcome reminder counts from it), whether the accepted answerer may report the outcome,
+    # when an outcome was reported (lists mark it without a join) and when the asker was
+    # reminded (never twice). An answer or experience post: when its author last said the
+    # advice still holds (an edit by the author counts too): see ``advice_date``.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    outcome_by_answerer = models.BooleanField(default=False)
+    outcome_reported_at = models.DateTimeField(null=True, blank=True)
+    outcome_reminded_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
     # Imported threads (Reddit, Stack Exchange): where the post came from, for
     # idempotent re-imports and the attribution the source's licence requires.
     source = models.CharField(max_length=100, blank=True)
@@ -219,6 +230,12 @@ class Post(ShownAuthorMixin, models.Model):
             models.Index(
                 fields=["needs_review", "is_deleted", "held_reason", "-created_at"],
                 name="post_needs_review_idx",
+            ),
+            # "Questions with outcomes": few rows, so a partial index instead of a scan.
+            models.Index(
+                fields=["kind", "-created_at"],
+                condition=Q(outcome_reported_at__isnull=False, is_deleted=False),
+                name="post_outcome_idx",
             ),
         ]
         constraints = [
@@ -461,8 +478,9 @@ class Post(ShownAuthorMixin, models.Model):
             if previous_id != answer.pk:
                 if previous_id:
                     self._move_accept_reputation(previous_id, -1)
+                now = timezone.now()
                 Post.objects.filter(pk=self.pk).update(
-                    accepted_answer=answer, last_activity_at=timezone.now()
+                    accepted_answer=answer, accepted_at=now, last_activity_at=now
                 )
                 self._move_accept_reputation(answer.pk, +1)
                 tell_activity("accepted", by, answer_now)
@@ -476,7 +494,7 @@ class Post(ShownAuthorMixin, models.Model):
             previous_id = current.accepted_answer_id
             if previous_id:
                 self._move_accept_reputation(previous_id, -1)
-                Post.objects.filter(pk=self.pk).update(accepted_answer=None)
+                Post.objects.filter(pk=self.pk).update(accepted_answer=None, accepted_at=None)
         self.accepted_answer_id = None
         announce(Post, self.pk, previous_id)
 
@@ -682,7 +700,11 @@ class Post(ShownAuthorMixin, models.Model):
                 self.title = title
             self.body = body
             self.edited_at = timezone.now()
-            self.save(update_fields=["title", "slug", "body", "body_html", "excerpt", "edited_at"])
+            fields = ["title", "slug", "body", "body_html", "excerpt", "edited_at"]
+            if editor.pk == self.author_id:  # the author's own edit vouches for the advice
+                self.confirmed_at = self.edited_at
+                fields.append("confirmed_at")
+            self.save(update_fields=fields)
             if tags is not None and not self.is_answer:
                 self.tags.set(get_or_create_tags(tags))
         # Its answers show its title and tags in search: the search layer follows them.
@@ -736,6 +758,95 @@ class Post(ShownAuthorMixin, models.Model):
             self.is_deleted = False
             announce(Post, self.pk, self.parent_id)
 
+    # -- fresh advice, outcomes and "start here" answers (issue 13) ----------------------
+
+    @property
+    def advice_date(self):
+        """When the advice was last vouched for: written, or edited or re-confirmed by its
+        author (a moderator's edit fixes wording, not whether the advice still holds)."""
+        return max(self.created_at, self.confirmed_at or self.created_at)
+
+    @property
+    def is_advice_dated(self) -> bool:
+        """An answer or experience post old enough to say "advice from <year>"."""
+        from kb.advice import stale_before
+
+        return not self.is_question and self.advice_date < stale_before()
+
+    def reconfirm(self, *, by) -> None:
+        """The author's "still true": the advice counts as fresh from now."""
+        from django.core.exceptions import PermissionDenied
+
+        from kb.permissions import can_reconfirm
+
+        if not can_reconfirm(by, self):
+            raise PermissionDenied("Only the author can confirm their advice still holds.")
+        self.confirmed_at = timezone.now()
+        Post.objects.filter(pk=self.pk).update(confirmed_at=self.confirmed_at)
+        announce(Post, self.pk, self.parent_id)
+
+    def add_outcome(self, author, body: str) -> "Outcome":
+        """The question's outcome (one per question): what was decided and how it went.
+
+        Raises ``PermissionDenied`` unless ``author`` may report it, ``OutcomeExists`` when
+        the question has one already (even one saved a moment ago).
+        """
+        from django.core.exceptions import PermissionDenied
+
+        from kb.permissions import can_add_outcome
+
+        if not can_add_outcome(author, self):
+            raise PermissionDenied(
+                "Only the asker (or the accepted answerer, when the asker allows it) can "
+                "report the outcome."
+            )
+        try:
+            with transaction.atomic():
+                outcome = Outcome.objects.create(question=self, author=author, body=body)
+                Post.objects.filter(pk=self.pk).update(outcome_reported_at=outcome.created_at)
+        except IntegrityError:  # the one-per-question constraint: another was saved first
+            raise OutcomeExists("This question has an outcome already: edit it instead.") from None
+        self.outcome_reported_at = outcome.created_at
+        announce(Post, self.pk)
+        return outcome
+
+    def allow_outcome_by_answerer(self, allowed: bool, *, by) -> None:
+        """The asker's consent: the accepted answer's author may report the outcome too."""
+        from django.core.exceptions import PermissionDenied
+
+        from kb.permissions import can_set_outcome_consent
+
+        if not can_set_outcome_consent(by, self):
+            raise PermissionDenied("Only the asker decides who may report the outcome.")
+        self.outcome_by_answerer = allowed
+        Post.objects.filter(pk=self.pk).update(outcome_by_answerer=allowed)
+        announce(Post, self.pk)
+
+    def mark_canonical(self, tag, *, by) -> "CanonicalAnswer":
+        """Make this answer "Start here for <tag>", replacing the tag's previous one.
+
+        ``by=None`` is the site itself (``load_demo``): no member's permission applies.
+        """
+        from django.core.exceptions import PermissionDenied
+
+        from kb.permissions import can_mark_canonical
+
+        if by is not None and not can_mark_canonical(by, self):
+            raise PermissionDenied(
+                "Only moderators and members with "
+                f"{settings.CANONICAL_MIN_REPUTATION} reputation can mark a start-here answer."
+            )
+        if not self.parent.tags.filter(pk=tag.pk).exists():
+            raise CanonicalRefused(f"This answer's question is not tagged {tag.name}.")
+        with transaction.atomic():
+            previous = CanonicalAnswer.objects.select_for_update().filter(tag=tag).first()
+            previous_question = previous.answer.parent_id if previous else None
+            canonical, _ = CanonicalAnswer.objects.update_or_create(
+                tag=tag, defaults={"answer": self, "marked_by": by, "marked_at": timezone.now()}
+            )
+        announce(Post, self.pk, self.parent_id, previous_question)
+        return canonical
+
 
 VOTE_REPUTATION = {
     Post.Kind.QUESTION: 5,
@@ -788,6 +899,14 @@ def _original_of(question: Post) -> Post:
         if link.to_post_id in seen or len(seen) >= MAX_DUPLICATE_CHAIN:
             return current  # a cycle left by imports: stop where we are
         current = link.to_post
+
+
+class OutcomeExists(ValueError):
+    """The question has its outcome already (one per question): it can be edited."""
+
+
+class CanonicalRefused(ValueError):
+    """The answer can't be the tag's start-here answer; the message says why."""
 
 
 class DownvoteRefused(ValueError):
@@ -1092,8 +1211,10 @@ class PostVector(models.Model):
         return f"{state} of post {self.post_id}"
 
 
-# Follows, bookmarks and notifications (kb/inbox_models.py), e-mail preferences and sent
-# digests (kb/email_models.py), flags: registered with the kb app.
+# Outcomes and start-here answers (kb/advice_models.py); follows, bookmarks and
+# notifications (kb/inbox_models.py); e-mail preferences and sent digests
+# (kb/email_models.py); flags: registered with the kb app.
+from kb.advice_models import CanonicalAnswer, Outcome  # noqa: E402
 from kb.email_models import DigestSent, EmailPreference  # noqa: E402, F401
 from kb.flag_models import Flag  # noqa: E402, F401
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow  # noqa: E402, F401

@@ -21,6 +21,12 @@ Views (through ``get_object_or_404`` and these functions), templates (the filter
 - members flag public posts and comments of others; staff review them on /review/;
 - a suspended member reads but does not post, comment, vote, flag or edit
   (``can_participate``; the domain methods refuse too).
+- the asker reports a public question's outcome (one per question), and so may the accepted
+  answer's author once the asker allows it; the outcome's author and staff edit it; only the
+  asker gives or withdraws that consent;
+- the author re-confirms their public answer or experience post ("still true");
+- staff, and members with ``settings.CANONICAL_MIN_REPUTATION``, mark a public answer "start
+  here" for a tag of its question, and unmark it.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from kb.models import Comment, Post
+    from kb.models import Comment, Outcome, Post
 
 
 def is_public(post: Post) -> bool:
@@ -156,3 +162,50 @@ def can_close(user, question: Post) -> bool:
 
 def can_reopen(user, question: Post) -> bool:
     return question.is_closed and not question.is_deleted and _is_moderator(user)
+
+
+# -- outcomes, fresh advice, start-here answers (issue 13) ---------------------------------
+
+
+def _is_accepted_answerer(user, question: Post) -> bool:
+    # Reads question.accepted_answer: the question page selects it with the question.
+    return (
+        user.is_authenticated
+        and question.accepted_answer_id is not None
+        and question.accepted_answer.author_id == user.pk
+        and not question.accepted_answer.is_deleted
+    )
+
+
+def can_add_outcome(user, question: Post) -> bool:
+    """Report the outcome of a question that has none yet (checked again when saving)."""
+    if not question.is_question or not is_public(question) or question.outcome_reported_at:
+        return False
+    if _is_author(user, question):
+        return True
+    return question.outcome_by_answerer and _is_accepted_answerer(user, question)
+
+
+def can_edit_outcome(user, outcome: Outcome) -> bool:
+    return is_public(outcome.question) and (
+        _is_staff(user) or (user.is_authenticated and user.pk == outcome.author_id)
+    )
+
+
+def can_set_outcome_consent(user, question: Post) -> bool:
+    return question.is_question and is_public(question) and _is_author(user, question)
+
+
+def can_reconfirm(user, post: Post) -> bool:
+    """Say "still true" of one's own answer or experience post."""
+    return not post.is_question and is_public(post) and _is_author(user, post)
+
+
+def can_manage_canonical(user) -> bool:
+    return _is_staff(user) or (
+        user.is_authenticated and user.reputation >= settings.CANONICAL_MIN_REPUTATION
+    )
+
+
+def can_mark_canonical(user, answer: Post) -> bool:
+    return answer.is_answer and is_public(answer) and can_manage_canonical(user)

@@ -435,6 +435,18 @@ if FLAGS_TO_HIDE < 1:
     raise ImproperlyConfigured("KB_FLAGS_TO_HIDE must be 1 or more")
 # A verification link works this long.
 EMAIL_VERIFICATION_DAYS = env_int("KB_EMAIL_VERIFICATION_DAYS", 7)
+# Career advice ages (issue 13): answers and experience posts whose advice date (written,
+# or last edited or re-confirmed by their author) is older than this many months say so.
+ADVICE_STALE_MONTHS = env_int("KB_ADVICE_STALE_MONTHS", 24)
+# This many months after an answer is accepted, the asker is asked once how it went.
+OUTCOME_REMINDER_MONTHS = env_int("KB_OUTCOME_REMINDER_MONTHS", 3)
+# Marking an answer "Start here for <tag>": staff, or members with this much reputation.
+CANONICAL_MIN_REPUTATION = env_int("KB_CANONICAL_MIN_REPUTATION", 1000)
+if ADVICE_STALE_MONTHS < 1 or OUTCOME_REMINDER_MONTHS < 1 or CANONICAL_MIN_REPUTATION < 0:
+    raise ImproperlyConfigured(
+        "KB_ADVICE_STALE_MONTHS and KB_OUTCOME_REMINDER_MONTHS must be 1 or more, "
+        "KB_CANONICAL_MIN_REPUTATION 0 or more"
+    )
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from kb.forms import BODY_MAX, BODY_MIN, COMMENT_MAX, COMMENT_MIN, TITLE_MAX, TITLE_MIN
+from kb.forms import (
+    BODY_MAX,
+    BODY_MIN,
+    COMMENT_MAX,
+    COMMENT_MIN,
+    OUTCOME_MAX,
+    OUTCOME_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
+)
 from kb.paths import (
     MAX_ROLE_LENGTH,
     MAX_YEARS,
@@ -68,6 +77,25 @@ class AnswerEntry:
     accepted: bool = False
     votes: tuple[str, ...] = ()
     comments: tuple[CommentEntry, ...] = ()
+    confirmed_days_ago: float | None = None  # its author said "still true" then
+
+
+@dataclass(frozen=True)
+class OutcomeEntry:
+    """A question's outcome: by the asker, or the accepted answerer (the asker consents)."""
+
+    author: str
+    days_ago: float
+    body: str
+
+
+@dataclass(frozen=True)
+class StartHereEntry:
+    """The answer by ``answer`` to the question titled ``question``: "Start here" for ``tag``."""
+
+    tag: str
+    question: str
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,7 @@ class PostEntry:
     anonymous: bool = False  # questions only: asked anonymously
     # An experience post's structured fields (``CareerMove.record`` keywords), or None.
     move: dict | None = None
+    outcome: OutcomeEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,7 @@ class Community:
     tags: tuple[TagEntry, ...]
     questions: tuple[PostEntry, ...]
     experiences: tuple[PostEntry, ...]
+    start_here: tuple[StartHereEntry, ...] = ()
 
     @property
     def log_ins(self) -> list[Member]:
@@ -152,6 +182,16 @@ class _Entry:
 
     def flag(self, key: str) -> bool:
         return self._get(key, bool, False)
+
+    def optional_number(self, key: str) -> float | None:
+        if key not in self.table:
+            self.read.add(key)
+            return None
+        return self.number(key)
+
+    def subtable(self, key: str, label: str) -> "_Entry | None":
+        value = self._get(key, dict, {})
+        return _Entry(value, label) if value else None
 
     def names(self, key: str) -> tuple[str, ...]:
         values = self._get(key, list, [])
@@ -237,11 +277,16 @@ class _Reader:
             self._post(entry, with_answers=False)
             for entry in root.entries("experiences", "experience post {n}")
         )
+        start_here = tuple(
+            self._start_here(entry, questions)
+            for entry in root.entries("start_here", "start_here {n}")
+        )
         root.done()
         self._check_tags_unique(tags)
         self._check_posts_unique(questions, "question")
         self._check_posts_unique(experiences, "experience post")
-        return Community(members, tags, questions, experiences)
+        self._check_start_here_unique(start_here)
+        return Community(members, tags, questions, experiences, start_here)
 
     def _member(self, entry: _Entry) -> Member:
         username = entry.text("username")
@@ -324,7 +369,7 @@ class _Reader:
         body = self._body(entry)
         votes = self._votes(entry, author)
         comments = self._comments(entry, days_ago * 24)
-        answers, anonymous = (), False
+        answers, anonymous, outcome = (), False, None
         if with_answers:  # an experience post's "anonymous" stays unread: an unknown key
             anonymous = entry.flag("anonymous")
             answers = tuple(
@@ -332,11 +377,60 @@ class _Reader:
                 for answer in entry.entries("answers", entry.label + ", answer {n}")
             )
             self._check_answers(entry, answers)
+            outcome = self._outcome(entry, author, days_ago, answers)
         move = None if with_answers else self._move(entry)
         entry.done()
         return PostEntry(
-            title, author, days_ago, tags, views, body, votes, comments, answers, anonymous, move
+            title,
+            author,
+            days_ago,
+            tags,
+            views,
+            body,
+            votes,
+            comments,
+            answers,
+            anonymous=anonymous,
+            move=move,
+            outcome=outcome,
         )
+
+    def _outcome(
+        self, entry: _Entry, asker: str, question_days_ago: float, answers
+    ) -> OutcomeEntry | None:
+        outcome_entry = entry.subtable("outcome", entry.label + ", outcome")
+        if outcome_entry is None:
+            return None
+        author = self._username(outcome_entry, outcome_entry.text("author"))
+        accepted = [answer.author for answer in answers if answer.accepted]
+        if author != asker and author not in accepted:
+            raise outcome_entry.error(
+                f"{author} neither asked the question nor wrote its accepted answer."
+            )
+        days_ago = outcome_entry.number("days_ago")
+        if days_ago >= question_days_ago:
+            raise outcome_entry.error("days_ago must be after the question was asked.")
+        body = outcome_entry.text("body")
+        if not OUTCOME_MIN <= len(body) <= OUTCOME_MAX:
+            raise outcome_entry.error(
+                f"the body has {len(body)} characters; outcomes take {OUTCOME_MIN} to "
+                f"{OUTCOME_MAX}."
+            )
+        outcome_entry.done()
+        return OutcomeEntry(author, days_ago, body + "\n")
+
+    def _start_here(self, entry: _Entry, questions) -> StartHereEntry:
+        tag, title, author = entry.text("tag"), entry.text("question"), entry.text("answer")
+        entry.label = f"start_here for {tag!r}"
+        entry.done()
+        question = next((post for post in questions if post.title == title), None)
+        if question is None:
+            raise entry.error(f"no question is titled “{title}”.")
+        if tag not in question.tags:
+            raise entry.error(f"“{title}” is not tagged {tag}.")
+        if author not in {answer.author for answer in question.answers}:
+            raise entry.error(f"{author} has no answer to “{title}”.")
+        return StartHereEntry(tag, title, author)
 
     def _answer(self, entry: _Entry, question_days_ago: float) -> AnswerEntry:
         author = self._username(entry, entry.text("author"))
@@ -348,6 +442,9 @@ class _Reader:
                 f"days_after = {days_after} puts it in the future: its question is "
                 f"{question_days_ago} days old and answers come {ANSWER_HOUR} hours into the day."
             )
+        confirmed = entry.optional_number("confirmed_days_ago")
+        if confirmed is not None and confirmed * 24 > age_hours:
+            raise entry.error("confirmed_days_ago must be after the answer was written.")
         answer = AnswerEntry(
             author=author,
             days_after=days_after,
@@ -355,6 +452,7 @@ class _Reader:
             accepted=entry.flag("accepted"),
             votes=self._votes(entry, author),
             comments=self._comments(entry, age_hours),
+            confirmed_days_ago=confirmed,
         )
         entry.done()
         return answer
@@ -423,6 +521,13 @@ class _Reader:
                 if name in seen:
                     raise DemoDataError(f"tag {tag.name!r}: {name!r} is listed twice.")
                 seen.add(name)
+
+    @staticmethod
+    def _check_start_here_unique(entries: tuple[StartHereEntry, ...]) -> None:
+        tags = [entry.tag for entry in entries]
+        repeated = sorted({tag for tag in tags if tags.count(tag) > 1})
+        if repeated:
+            raise DemoDataError(f"start_here: one answer per tag; {', '.join(repeated)} twice.")
 
     @staticmethod
     def _check_posts_unique(posts: tuple[PostEntry, ...], kind: str) -> None:

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.search import freshness
 from kb.search.documents import (
     SearchDocument,
     document_for,
@@ -209,7 +210,10 @@ class SearchBackend:
 
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
-    ) -> list[SearchDocument]:
+    ) -> list[tuple[SearchDocument, float]]:
+        """The ``n`` best (document, score) for these words, best first: related questions.
+        Scores compare within one call only (equal scores are a tie, which fresher advice
+        breaks)."""
         raise NotImplementedError
 
     def suggest_word(self, word: str) -> str | None:
@@ -498,6 +502,8 @@ def _thread_page(backend, query, page, per_page, sort) -> tuple[EngineResult, li
     else:
         result.total = len(threads)
     order, by_meaning = list(threads), {}
+    if sort == "relevance" and result.scores:
+        order = freshness.fresher_first_on_ties([(k, t.best[1]) for k, t in threads.items()])
     if sort == "relevance" and query.is_free_text and _semantic_enabled():
         order, by_meaning = _with_meaning(backend, query, order, wanted)
         result.total += len(by_meaning)
@@ -618,7 +624,7 @@ def _with_meaning(backend, query, lexical: list[int], wanted: int):
     found = backend.get_documents([key for key, _ in close if key not in known])
     new = {key: doc for key, doc in found.items() if matches_filters(doc, query)}
     close = [(key, similarity) for key, similarity in close if key in known or key in new]
-    order = [key for key, _ in fusion.blend(lexical, close)]
+    order = freshness.fresher_first_on_ties(fusion.blend(lexical, close))
     return order, {key: doc for key, doc in new.items() if key in set(order)}
 
 
@@ -805,13 +811,19 @@ def _safely(find: Callable[[], list]) -> list:
         return []
 
 
-def _fused_documents(backend, lexical: list[SearchDocument], close, n: int):
+def _fused_documents(backend, lexical: list[tuple[SearchDocument, float]], close, n: int):
     """The best ``n`` of both rankings; documents only meaning found are read from the index
     (so a deleted post, which the index no longer holds, never comes back)."""
     from kb.search import fusion
 
-    documents = {document.id: document for document in lexical}
-    order = [key for key, _ in fusion.blend([d.id for d in lexical], close)]
+    documents = {document.id: document for document, _ in lexical}
+    order = freshness.fresher_first_on_ties(
+        fusion.blend(
+            [document.id for document, _ in lexical],
+            close,
+            lexical_scores=[score for _, score in lexical],
+        )
+    )
     documents.update(backend.get_documents([key for key in order[: n * 2] if key not in documents]))
     return [documents[key] for key in order if key in documents][:n]
 

@@ -94,7 +94,7 @@ def document_for(post) -> SearchDocument | None:
         id=post.pk,
         kind=post.kind,
         title=post.title,
-        body=_with_roles(plain_text(post.body_html), post),
+        body=_with_roles(_searchable_body(post), post),
         url=post.get_absolute_url(),
         # Answers carry their question's tags: [tag] finds the whole thread.
         tags=sorted(tag.name for tag in (parent or post).tags.all()),
@@ -108,6 +108,16 @@ def document_for(post) -> SearchDocument | None:
         parent_id=post.parent_id,
         parent_title=parent.title if parent is not None else "",
     )
+
+
+def _searchable_body(post) -> str:
+    """The body's words; a question's reported outcome is part of what finds it."""
+    body = plain_text(post.body_html)
+    if post.is_question and post.outcome_reported_at:
+        outcome = getattr(post, "outcome", None)
+        if outcome is not None:
+            body = f"{body}\n{plain_text(outcome.body_html)}"
+    return body
 
 
 def _with_roles(body: str, post) -> str:
@@ -127,9 +137,9 @@ def indexable_posts(ids: Iterable[int] | None = None):
     """Posts with everything document_for reads, in a constant number of queries."""
     from kb.models import Post
 
-    posts = Post.objects.select_related("author", "parent", "career_move").prefetch_related(
-        "tags", "parent__tags"
-    )
+    posts = Post.objects.select_related(
+        "author", "parent", "career_move", "outcome"
+    ).prefetch_related("tags", "parent__tags")
     if ids is not None:
         posts = posts.filter(pk__in=list(ids))
     return posts.order_by("pk")

@@ -21,6 +21,7 @@ say among them. ``MIN_SIMILARITY`` up to 0.3 costs nothing there. Fusing scores 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 K = 1
@@ -37,12 +38,28 @@ def blend(
     semantic_weight: float = SEMANTIC_WEIGHT,
     min_similarity: float = MIN_SIMILARITY,
     k: int = K,
+    lexical_scores: Sequence[float] | None = None,
 ) -> list[tuple[int, float]]:
-    """(key, fused score) best first; ``lexical`` is ranked keys, ``semantic`` (key, cosine)."""
+    """(key, fused score) best first; ``lexical`` is ranked keys, ``semantic`` (key, cosine).
+
+    Posts that score alike on one side share its rank (``lexical_scores`` gives the lexical
+    scores when known): a tie stays a tie, for fresher advice to break (kb/search/freshness.py).
+    """
     scores: dict[int, float] = {}
-    for rank, key in enumerate(lexical):
+    lexical_ranks = _shared_ranks(lexical_scores) if lexical_scores else range(len(lexical))
+    for rank, key in zip(lexical_ranks, lexical, strict=True):
         scores[key] = scores.get(key, 0.0) + lexical_weight / (k + rank + 1)
-    close = [key for key, similarity in semantic if similarity >= min_similarity]
-    for rank, key in enumerate(close):
+    close = [(key, similarity) for key, similarity in semantic if similarity >= min_similarity]
+    semantic_ranks = _shared_ranks([similarity for _, similarity in close])
+    for rank, (key, _) in zip(semantic_ranks, close, strict=True):
         scores[key] = scores.get(key, 0.0) + semantic_weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _shared_ranks(scores: Sequence[float]) -> list[int]:
+    """0-based ranks of scores sorted best first, equal scores sharing the first's rank."""
+    ranks: list[int] = []
+    for position, score in enumerate(scores):
+        tied = position and math.isclose(score, scores[position - 1], rel_tol=1e-6)
+        ranks.append(ranks[-1] if tied else position)
+    return ranks

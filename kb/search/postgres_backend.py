@@ -751,7 +751,7 @@ class PostgresBackend(SearchBackend):
 
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
-    ) -> list[SearchDocument]:
+    ) -> list[tuple[SearchDocument, float]]:
         words = list(dict.fromkeys(indexed_text(word) for word in weighted_words))
         if not words:
             return []
@@ -766,11 +766,12 @@ class PostgresBackend(SearchBackend):
             params.append(exclude_id)
         with self._cursor() as cursor:
             cursor.execute(
-                f"""SELECT {_COLUMNS} FROM {self.table} WHERE {" AND ".join(conditions)}
-                    ORDER BY ts_rank(vector, ({any_word})) DESC, created_at DESC LIMIT %s""",
-                [*params, *words, n],
+                f"""SELECT {_COLUMNS}, ts_rank(vector, ({any_word})) AS rank
+                    FROM {self.table} WHERE {" AND ".join(conditions)}
+                    ORDER BY rank DESC, created_at DESC LIMIT %s""",
+                [*words, *params, n],
             )
-            return [document_from_row(row) for row in cursor.fetchall()]
+            return [(document_from_row(row[:-1]), row[-1]) for row in cursor.fetchall()]
 
     def knows_word(self, word: str) -> bool:
         """Whether a post holds the word; a word the index leaves out (a stop word of

@@ -405,7 +405,7 @@ class TantivyBackend(SearchBackend):
 
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
-    ) -> list[SearchDocument]:
+    ) -> list[tuple[SearchDocument, float]]:
         if not self.exists():
             return []
         should = [
@@ -419,7 +419,10 @@ class TantivyBackend(SearchBackend):
             clauses.append((_Occur.MustNot, self._term("id", exclude_id)))
         searcher = self._searcher()
         result = searcher.search(tantivy.Query.boolean_query(clauses), n, count=False)
-        return [_search_document(searcher.doc(address).to_dict()) for _, address in result.hits]
+        return [
+            (_search_document(searcher.doc(address).to_dict()), score)
+            for score, address in result.hits
+        ]
 
     def suggest_word(self, word: str) -> str | None:
         if not self.exists() or not word.isalpha():

@@ -398,7 +398,7 @@ class WhooshBackend(SearchBackend):
 
     def similar(
         self, weighted_words: dict[str, float], *, exclude_id: int | None, kind: str | None, n: int
-    ) -> list[SearchDocument]:
+    ) -> list[tuple[SearchDocument, float]]:
         if not self.exists():
             return []
         ix = self._fast()
@@ -419,12 +419,12 @@ class WhooshBackend(SearchBackend):
             ((d, s) for d, s in totals.items() if code is None or kinds[d] == code),
             key=lambda item: item[1],
         )
-        documents = [
-            _document(int(stored["id"]), stored["doc"])
-            for docnum, _ in ranked
+        scored = [
+            (_document(int(stored["id"]), stored["doc"]), score)
+            for docnum, score in ranked
             for stored in [searcher.stored_fields(docnum)]
         ]
-        return [d for d in documents if d.id != exclude_id][:n]
+        return [(d, score) for d, score in scored if d.id != exclude_id][:n]
 
     def suggest_word(self, word: str) -> str | None:
         if not self.exists() or not word.isalpha():

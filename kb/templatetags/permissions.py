@@ -73,3 +73,33 @@ def may_flag(user, item) -> bool:
 @register.filter
 def may_participate(user) -> bool:
     return permissions.can_participate(user)
+
+
+@register.filter
+def may_add_outcome(user, question) -> bool:
+    return permissions.can_add_outcome(user, question)
+
+
+@register.filter
+def may_edit_outcome(user, outcome) -> bool:
+    return permissions.can_edit_outcome(user, outcome)
+
+
+@register.filter
+def may_set_outcome_consent(user, question) -> bool:
+    return permissions.can_set_outcome_consent(user, question)
+
+
+@register.filter
+def may_reconfirm(user, post) -> bool:
+    return permissions.can_reconfirm(user, post)
+
+
+@register.filter
+def may_mark_canonical(user, answer) -> bool:
+    return permissions.can_mark_canonical(user, answer)
+
+
+@register.filter
+def may_manage_canonical(user) -> bool:
+    return permissions.can_manage_canonical(user)

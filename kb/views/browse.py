@@ -105,14 +105,16 @@ def popular_tags(limit: int = _SIDEBAR_TAGS, kind: str | None = None):
     return cached_fragment(f"popular-tags:{kind}:{limit}", compute)
 
 
-def resolve_tag_slugs(slugs: list[str]) -> tuple[list[Tag], list[str] | None]:
+def resolve_tag_slugs(
+    slugs: list[str], select_related: tuple[str, ...] = ()
+) -> tuple[list[Tag], list[str] | None]:
     """The tags for these slugs, or the canonical slugs to redirect to when some are synonyms.
 
     Raises UnknownTag for a slug that is neither a tag nor a synonym, and for a tag that only
     deleted posts carry (its name must not show; a tag no post carries yet still has a page).
     """
     tags = (
-        Tag.objects.select_related("info")
+        Tag.objects.select_related("info", *select_related)
         .filter(slug__in=slugs)
         .annotate(
             shown=Count("post", filter=Q(post__is_deleted=False, post__held_reason="")),
@@ -183,6 +185,15 @@ def _member_tabs(base_url: str, sort: str) -> list[dict]:
     ]
 
 
+def _outcome_filter_urls(base_url: str, sort: str, show: str) -> dict[str, str]:
+    """The "all questions" and "with outcomes" links, keeping the sort and member list."""
+    params = {"sort": sort, **({"show": show} if show else {})}
+    return {
+        "all": f"{base_url}?{urlencode(params)}",
+        "outcomes": f"{base_url}?{urlencode({**params, 'outcomes': '1'})}",
+    }
+
+
 def _pick_sort(request, sorts: dict) -> str:
     sort = request.GET.get("sort", "newest")
     return sort if sort in sorts else "newest"
@@ -213,16 +224,21 @@ def question_list(request, tags_path: str | None = None):
     elif not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     sort = _pick_sort(request, QUESTION_SORTS)
+    outcomes_only = request.GET.get("outcomes") == "1"
     questions = Post.objects.questions().visible()
     if show:
         questions = MEMBER_LISTS[show][1](questions, request.user)
     if sort == "unanswered":
         questions = questions.filter(answer_count=0)
+    if outcomes_only:
+        questions = questions.filter(outcome_reported_at__isnull=False)
     questions = filter_by_all_tags(questions, tags).order_by(*QUESTION_SORTS[sort][1])
     page = paginate(request, summary_queryset(questions))
     (summaries,) = lazy_summaries(1, lambda: [page.object_list])
 
     base_url = request.path
+    # What every link of the list keeps: the member list and the outcome filter.
+    kept = {**({"show": show} if show else {}), **({"outcomes": "1"} if outcomes_only else {})}
     context = {
         **fragment_context(),
         # A member's own list changes with a follow or a bookmark, which bump no content
@@ -234,11 +250,13 @@ def question_list(request, tags_path: str | None = None):
         "sort": sort,
         "sort_label": QUESTION_SORTS[sort][0],
         "show_activity": sort == "active",
-        "tabs": _sort_tabs(base_url, QUESTION_SORTS, {"show": show} if show else None),
+        "tabs": _sort_tabs(base_url, QUESTION_SORTS, kept or None),
+        "outcomes_only": outcomes_only,
+        "outcome_filter_urls": _outcome_filter_urls(base_url, sort, show),
         "show": show,
         "show_label": MEMBER_LISTS[show][0] if show else "",
         "member_tabs": _member_tabs(base_url, sort),
-        "query_string": urlencode({"sort": sort, **({"show": show} if show else {})}),
+        "query_string": urlencode({"sort": sort, **kept}),
         "filter_tags": tags,
         "sidebar_tags": [] if tags else popular_tags(kind=Post.Kind.QUESTION),
     }

@@ -7,7 +7,7 @@ from html import unescape
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,9 +22,17 @@ from taggit.models import Tag
 from kb import moderation, permissions, search
 from kb.cache import cache_anonymous_page, fragment_context
 from kb.follows import follow_and_bookmark_state
-from kb.forms import BODY_MAX, AnswerForm, AskForm, CommentForm, QuestionForm
+from kb.forms import BODY_MAX, AnswerForm, AskForm, CommentForm, OutcomeForm, QuestionForm
 from kb.markdown import render_markdown
-from kb.models import Post, PostLink, QuestionClosed, Vote, comments_prefetch
+from kb.models import (
+    CanonicalAnswer,
+    Outcome,
+    Post,
+    PostLink,
+    QuestionClosed,
+    Vote,
+    comments_prefetch,
+)
 from kb.paths import (
     answers_heading,
     background_filter_key,
@@ -83,7 +91,9 @@ def ask(request):
 
 def _get_question_for_reader(request, pk: int) -> Post:
     """The question, or 404 when the user may not see it (staff can open a deleted one)."""
-    question = get_object_or_404(Post.objects.questions().with_author(), pk=pk)
+    # The accepted answer comes along: who may report the outcome depends on its author.
+    questions = Post.objects.questions().with_author().select_related("accepted_answer")
+    question = get_object_or_404(questions, pk=pk)
     if not permissions.can_view(request.user, question):
         raise Http404("This question was deleted.")
     return question
@@ -116,6 +126,7 @@ def _answers(question: Post, user) -> list[Post]:
     return list(
         question.answers.visible_to(user)
         .with_author()
+        .annotate(start_here_tag=_start_here("tag__name"), start_here_slug=_start_here("tag__slug"))
         .prefetch_related(comments_prefetch(user=user))
         .order_by(accepted_first, "-score", "created_at", "id")
     )
@@ -234,6 +245,23 @@ def _thread_context(request, question: Post, answer_filter: str = "") -> dict:
     }
 
 
+def _start_here(field: str) -> Subquery:
+    """The first tag (by name) an answer is "Start here" for: in the answers' own query.
+    (An answer marked for several tags shows the first; the tag pages show each.)"""
+    marks = CanonicalAnswer.objects.filter(answer=OuterRef("pk")).order_by("tag__name")
+    return Subquery(marks.values(field)[:1])
+
+
+def _outcome(question: Post) -> Outcome | None:
+    """The reported outcome: a query only for the few questions that have one."""
+    if not question.outcome_reported_at:
+        return None
+    outcome = Outcome.objects.select_related("author").filter(question=question).first()
+    if outcome is not None:
+        question.outcome = outcome  # related questions read it (search document): no query
+    return outcome
+
+
 def _sidebar_context(question: Post, tags) -> dict:
     return {
         "experiences": _experiences_sharing_tags(tags),
@@ -249,10 +277,16 @@ def _lazy(compute, key: str):
 
 
 def _render_question(
-    request, question: Post, answer_form=None, status: int = 200, answer_filter: str = ""
+    request,
+    question: Post,
+    answer_form=None,
+    status: int = 200,
+    answer_filter: str = "",
+    outcome_form=None,
 ):
     tags = sorted(question.tags.all(), key=lambda tag: tag.name)
     thread = functools.cache(lambda: _thread_context(request, question, answer_filter))
+    outcome = _outcome(question)
     sidebar = functools.cache(lambda: _sidebar_context(question, tags))
     if request.user.is_authenticated:
         # A member's cached thread holds their CSRF token: make sure their cookie carries it.
@@ -275,6 +309,10 @@ def _render_question(
         "tags": tags,
         "voted_ids": _lazy(thread, "voted_ids"),
         "downvoted_ids": _lazy(thread, "downvoted_ids"),
+        "outcome": outcome,
+        # Kept out of the cached thread: a refused outcome shows its errors and its text.
+        "outcome_form": outcome_form
+        or OutcomeForm(initial={"body": outcome.body} if outcome else None),
         "can_accept": permissions.can_accept(request.user, question),
         "answer_form": answer_form or AnswerForm(),
         "comment_form": CommentForm(),

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,8 +84,21 @@ def _require_staff(request) -> None:
 
 def _tag_or_redirect(slug: str):
     """(tag, None) for a tag slug, (None, canonical slug) for a synonym; UnknownTag else."""
-    tags, canonical = resolve_tag_slugs([slug])
+    # The start-here answer comes in the tag's query: the page shows it at the top.
+    tags, canonical = resolve_tag_slugs([slug], select_related=START_HERE_FIELDS)
     return (tags[0], None) if tags else (None, canonical[0])
+
+
+START_HERE_FIELDS = ("canonical_answer__answer__author", "canonical_answer__answer__parent")
+
+
+def _start_here(tag):
+    """The tag's start-here answer (brought with the tag) if readers may see it, else None."""
+    try:
+        mark = tag.canonical_answer
+    except ObjectDoesNotExist:
+        return None
+    return mark if mark.answer.is_public else None
 
 
 # -- the tag index ---------------------------------------------------------------------
@@ -149,6 +162,7 @@ def _tag_page_context(tag, form=None):
         "counts": counts,
         "questions": questions,
         "experiences": experiences,
+        "start_here": _start_here(tag),
         # Only staff see the form: nobody else pays for building it.
         "form": form or SimpleLazyObject(lambda: TagInfoForm(instance=info)),
     }

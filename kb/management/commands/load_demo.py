@@ -1,5 +1,6 @@
 """Load the demo community: members, ~20 questions with answers, comments, votes and accepted
-answers, experience posts, tag descriptions and synonyms (text in kb/demo/community.toml).
+answers, outcomes, experience posts, tag descriptions, synonyms and start-here answers (text
+in kb/demo/community.toml).
 
 The file is read and checked first; a bad entry stops the command with a message naming it,
 before anything is written. Posts, answers, votes, accepts and comments then go through the
@@ -21,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from taggit.models import Tag
 
 from kb.demo import (
     ANSWER_HOUR,
@@ -30,10 +32,21 @@ from kb.demo import (
     CommentEntry,
     Community,
     DemoDataError,
+    OutcomeEntry,
     PostEntry,
+    StartHereEntry,
     read_community,
 )
-from kb.models import CareerMove, Comment, Post, TagInfo, TagSynonym, Vote
+from kb.models import (
+    CanonicalAnswer,
+    CareerMove,
+    Comment,
+    Outcome,
+    Post,
+    TagInfo,
+    TagSynonym,
+    Vote,
+)
 from kb.tags import get_or_create_tags
 
 User = get_user_model()
@@ -54,9 +67,13 @@ class DemoLoader:
             question = self._top_level_post(Post.Kind.QUESTION, entry)
             for answer_entry in entry.answers:
                 self._load_answer(question, answer_entry)
+            if entry.outcome:
+                self._load_outcome(question, entry.outcome)
         for entry in self.community.experiences:
             post = self._top_level_post(Post.Kind.EXPERIENCE, entry)
             self._load_move(post, entry)
+        for entry in self.community.start_here:
+            self._load_start_here(entry)
         return self.created
 
     # -- members, tags ------------------------------------------------------------------
@@ -141,6 +158,9 @@ class DemoLoader:
         self._load_comments(answer, entry.comments)
         if entry.accepted:
             self._accept(question, answer)
+        if entry.confirmed_days_ago is not None and answer.confirmed_at is None:
+            self._set(answer, confirmed_at=self.now - timedelta(days=entry.confirmed_days_ago))
+            self.created["re-confirmed answers"] += 1
 
     @staticmethod
     def _set(post: Post, **fields):
@@ -167,9 +187,35 @@ class DemoLoader:
             return
         activity = question.last_activity_at
         question.accept(answer, by=question.author)
-        # Accepting counts as activity "now"; the demo keeps its spread of dates.
-        self._set(question, last_activity_at=activity)
+        # Accepting counts as activity "now"; the demo keeps its spread of dates, and the
+        # asker accepted a day after the answer (the outcome reminder counts from then).
+        accepted_at = min(answer.created_at + timedelta(days=1), self.now)
+        self._set(question, last_activity_at=activity, accepted_at=accepted_at)
         self.created["accepted answers"] += 1
+
+    # -- outcomes, start-here answers ----------------------------------------------------
+
+    def _load_outcome(self, question: Post, entry: OutcomeEntry):
+        if Outcome.objects.filter(question=question).exists():
+            return
+        question.refresh_from_db()
+        author = self.users[entry.author]
+        if author.pk != question.author_id and not question.outcome_by_answerer:
+            question.allow_outcome_by_answerer(True, by=question.author)
+        outcome = question.add_outcome(author, entry.body)
+        reported_at = self.now - timedelta(days=entry.days_ago)
+        Outcome.objects.filter(pk=outcome.pk).update(created_at=reported_at)
+        self._set(question, outcome_reported_at=reported_at)
+        self.created["outcomes"] += 1
+
+    def _load_start_here(self, entry: StartHereEntry):
+        tag = Tag.objects.get(name=entry.tag)
+        if CanonicalAnswer.objects.filter(tag=tag).exists():
+            return
+        question = Post.objects.questions().get(title=entry.question)
+        answer = question.answers.get(author=self.users[entry.answer])
+        answer.mark_canonical(tag, by=None)  # the demo's own choice: no member marked it
+        self.created["start-here answers"] += 1
 
     def _load_comments(self, post: Post, comments: tuple[CommentEntry, ...]):
         for number, entry in enumerate(comments, start=1):

@@ -26,6 +26,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
 from kb import emails
+from kb.advice import send_outcome_reminders
 from kb.email_models import DIGEST_PERIODS
 
 logger = logging.getLogger("kb.worker")
@@ -128,7 +129,11 @@ class Command(BaseCommand):
 
 
 def run_scheduled_email_jobs() -> None:
-    """The sweep, then each digest period (both idempotent)."""
+    """Outcome reminders that are due, the sweep, then each digest period (all idempotent;
+    a new reminder is mailed by the sweep or a digest, as its member chose)."""
+    reminded = send_outcome_reminders()
+    if reminded:
+        logger.info("Sent %s outcome reminder(s)", len(reminded))
     sent = emails.sweep()
     if sent:
         logger.info("Sent %s overdue e-mail(s)", sent)
