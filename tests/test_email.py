@@ -266,6 +266,7 @@ def _form(**changes):
         "comment": "daily",
         "followed_answer": "daily",
         "tag_question": "weekly",
+        "outcome_reminder": "immediately",
     }
     return {**data, **changes}
 
