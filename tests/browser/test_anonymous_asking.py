@@ -47,7 +47,7 @@ def test_an_anonymous_question_shows_no_name_anywhere(page, browser, site, page_
     # A comment posted in place (fetch) shows as the page will show it to everyone.
     box = page.locator(f"#question-{question.pk}")
     box.locator(".comment-add summary").click()
-    box.locator("textarea").fill("I work in Germany, on a permanent contract.")
+    box.locator(".comment-add textarea").fill("I work in Germany, on a permanent contract.")
     box.get_by_role("button", name="Add comment").click()
     comment = box.locator(".comments li").last
     expect(comment.locator(".anonymous-author")).to_have_text("Anonymous member")

@@ -56,7 +56,7 @@ def test_ask_answer_comment_vote_accept_and_share(page, browser, site, page_erro
     b_page.evaluate("window.notReloaded = true")
     question_box = b_page.locator(f"#question-{question.pk}")
     question_box.locator(".comment-add summary").click()
-    question_box.locator("textarea").fill("Which *stereo* methods did the thesis use?")
+    question_box.locator(".comment-add textarea").fill("Which *stereo* methods did the thesis use?")
     question_box.get_by_role("button", name="Add comment").click()
     expect(question_box.locator(".comments em")).to_have_text("stereo")
     vote = question_box.locator("form.js-vote button")
