@@ -29,7 +29,7 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
 
 
 def shared_paths_in_code(source: str) -> list[tuple[int, str]]:
-    """(line, string) for each string in the code, not in a docstring, naming the folder as a path part."""
+    """(line, string) for each code string (not a docstring) naming the folder as a path part."""
     tree = ast.parse(source)
     docstrings = _docstring_nodes(tree)
     return sorted(
