@@ -238,3 +238,10 @@ def test_every_demo_post_is_at_its_canonical_address(demo, client):
     # A question page redirects when the slug in the URL is not the one the title gives.
     for post in Post.objects.exclude(kind="answer"):
         assert client.get(post.get_absolute_url()).status_code == 200, post
+
+
+def test_the_report_counts_one_thing_in_the_singular():
+    from kb.management.commands.load_demo import _counted
+
+    assert _counted(1, "start-here answers") == "1 start-here answer"
+    assert _counted(2, "outcomes") == "2 outcomes"

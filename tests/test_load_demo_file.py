@@ -125,7 +125,7 @@ def test_a_grown_file_adds_only_what_is_new(small_file):
 
     output = _load("--file", str(small_file))
 
-    assert "Created 1 answers, 2 votes, 1 accepted answers." in output
+    assert "Created 1 answer, 2 votes, 1 accepted answer." in output
     question = Post.objects.questions().get()
     answer = Post.objects.get(author__username="carol")
     assert question.accepted_answer == answer

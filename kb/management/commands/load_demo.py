@@ -267,7 +267,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo content is loaded already; nothing new created.")
         else:
             verb = "Would create" if dry_run else "Created"
-            parts = ", ".join(f"{count} {what}" for what, count in created.items())
+            parts = ", ".join(_counted(count, what) for what, count in created.items())
             # Wrapped: the report grows with the demo's kinds of content.
             report = textwrap.wrap(f"{verb} {parts}.", width=100, subsequent_indent="  ")
             self.stdout.write(self.style.SUCCESS("\n".join(report)))
@@ -275,3 +275,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo log-in: username {member.username!r}, password {member.password!r}."
             )
+
+
+def _counted(count: int, plural: str) -> str:
+    """ "3 outcomes", "1 outcome": every name the loader counts is a plural in -s."""
+    return f"{count} {plural[:-1] if count == 1 else plural}"
