@@ -35,7 +35,7 @@ Alice took my advice, built one project and got an interview. (Reported by the a
 def test_an_outcome_by_the_accepted_answerer_gets_the_askers_consent(tmp_path):
     path = tmp_path / "community.toml"
     path.write_text(ACCEPTED + OUTCOME_BY_BOB, encoding="utf-8")
-    assert "1 outcomes" in _load_file(path)
+    assert "1 outcome." in _load_file(path)
     outcome = Outcome.objects.select_related("question", "author").get()
     assert outcome.author.username == "bob"
     assert outcome.question.outcome_by_answerer

@@ -59,8 +59,8 @@ def demo_file(tmp_path):
 
 def test_backgrounds_and_moves_load_normalised(demo_file):
     output = _load("--file", str(demo_file))
-    assert "1 backgrounds" in output
-    assert "1 career moves" in output
+    assert "1 background," in output
+    assert "1 career move." in output
     bob = User.objects.get(username="bob")
     assert bob.background_summary == "Software engineer · 4 yrs · startup · MSc"
     assert bob.path_steps == [{"role": "MSc robotics", "place": "university", "years": "2"}]
