@@ -2,8 +2,12 @@
 
 The token signs the member's id and e-mail address with the secret key (django.core.signing),
 so it needs no table, expires after ``settings.EMAIL_VERIFICATION_DAYS`` and stops working
-when the address changes. ``send_verification_email`` is the one place the message is sent.
+when the address changes. The request only queues the e-mail (``queue_verification_email``);
+the worker sends it (``deliver``, the task ``accounts.tasks.send_verification_email``) and
+tries again later while the mail server is down.
 """
+
+import logging
 
 from django.conf import settings
 from django.core import signing
@@ -12,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 SALT = "accounts.verification"
+
+logger = logging.getLogger("accounts")
 
 
 class InvalidVerificationLink(ValueError):
@@ -57,3 +63,37 @@ def send_verification_email(user, *, site_url: str) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+def queue_verification_email(user, *, site_url: str) -> bool:
+    """Queue the link's e-mail for the worker; False (logged) when the queue refused it."""
+    from accounts.tasks import send_verification_email as send_task
+
+    try:
+        send_task.enqueue(user.pk, site_url)
+    except Exception:
+        logger.exception("Could not queue the verification e-mail for user %s", user.pk)
+        return False
+    return True
+
+
+def deliver(user_id: int, site_url: str, *, attempt: int = 1) -> str:
+    """The task's work: send the link unless the address is confirmed already; on a
+    mail-server failure, queue the next attempt. Says what happened (the task's result)."""
+    from accounts.models import User
+    from accounts.tasks import send_verification_email as send_task
+    from kb.emails import SEND_ERRORS, retry_later
+
+    user = User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=True).first()
+    if user is None or not user.email:
+        return "nothing to send"
+    try:
+        send_verification_email(user, site_url=site_url)
+    except SEND_ERRORS as error:
+        logger.warning(
+            "Verification e-mail for user %s failed (attempt %s): %r", user_id, attempt, error
+        )
+        if retry_later(send_task, attempt, user_id, site_url):
+            return "retrying"
+        return "gave up: the member can ask for the link again"
+    return "sent"

@@ -1,5 +1,3 @@
-import logging
-
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import messages
@@ -17,14 +15,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
 from accounts.models import User
-from accounts.verification import InvalidVerificationLink, send_verification_email, user_for_token
+from accounts.verification import InvalidVerificationLink, queue_verification_email, user_for_token
 from kb import permissions
 from kb.models import Post
 from kb.ratelimits import describe_wait, rate_limit
 from kb.views.errors import too_many_requests
 
 ACTIVITY_LIMIT = 20
-logger = logging.getLogger("accounts")
 
 
 class LoginView(auth_views.LoginView):
@@ -90,12 +87,9 @@ def signup(request):
 
 
 def _send_link(request, user) -> None:
-    """Send the verification link, saying so; a mail server that is down costs the member
-    nothing (the banner's button sends it again later)."""
-    try:
-        send_verification_email(user, site_url=request.build_absolute_uri("/"))
-    except Exception:
-        logger.exception("Could not send the verification e-mail to user %s", user.pk)
+    """Queue the verification link, saying so; a queue that is down costs the member nothing
+    (the banner's button sends it again later)."""
+    if not queue_verification_email(user, site_url=request.build_absolute_uri("/")):
         messages.warning(
             request,
             "We could not send the link to confirm your e-mail just now: please use "
@@ -104,8 +98,8 @@ def _send_link(request, user) -> None:
         return
     messages.info(
         request,
-        f"We sent a link to {user.email}: open it to confirm your address, so your posts "
-        "are published without waiting for review.",
+        f"We are sending a link to {user.email}: open it to confirm your address, so your "
+        "posts are published without waiting for review.",
     )
 
 

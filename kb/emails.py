@@ -196,17 +196,24 @@ def retry_delay(attempt: int) -> timedelta:
 def _retry_later(notification_id: int, attempt: int) -> bool:
     from kb.tasks import send_notification_email
 
+    if retry_later(send_notification_email, attempt, notification_id):
+        return True
     if attempt >= settings.EMAIL_MAX_ATTEMPTS:
         logger.warning(
             "E-mail for notification %s failed %s times; the sweep will try again",
             notification_id,
             attempt,
         )
+    return False
+
+
+def retry_later(task, attempt: int, *args) -> bool:
+    """Enqueue ``task(*args, attempt + 1)`` to run after ``retry_delay(attempt)``. False when
+    the attempts are used up, or the backend runs tasks at once and so cannot wait."""
+    if attempt >= settings.EMAIL_MAX_ATTEMPTS or not task.get_backend().supports_defer:
         return False
-    if not send_notification_email.get_backend().supports_defer:
-        return False  # a backend that runs tasks at once cannot wait: the sweep will
     run_after = timezone.now() + retry_delay(attempt)
-    send_notification_email.using(run_after=run_after).enqueue(notification_id, attempt + 1)
+    task.using(run_after=run_after).enqueue(*args, attempt + 1)
     return True
 
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import User
 from kb import emails
 from kb.email_models import EmailPreference, Frequency
 from kb.inbox_models import Notification
@@ -49,13 +50,15 @@ def run_worker(*args) -> str:
     return out.getvalue()
 
 
-def waiting_tasks():
-    return DBTaskResult.objects.filter(task_path=SEND_TASK, status="READY")
+def waiting_tasks(task_path=SEND_TASK):
+    return DBTaskResult.objects.filter(task_path=task_path, status="READY")
 
 
 def time_passes():
     """The retry's wait is over (the tests do not sleep)."""
-    waiting_tasks().update(run_after=timezone.now() - timedelta(seconds=1))
+    DBTaskResult.objects.filter(status="READY").update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
 
 
 def answer_question(committed, alice, bob):
@@ -192,6 +195,69 @@ def test_without_a_database_queue_a_failed_send_waits_for_the_sweep(
 def test_the_retry_delay_doubles(settings):
     settings.EMAIL_RETRY_SECONDS = 60
     assert [emails.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+
+
+# -- the verification link -----------------------------------------------------------------
+
+VERIFY_TASK = "accounts.tasks.send_verification_email"
+SIGNUP = {
+    "username": "maya",
+    "email": "maya@example.com",
+    "display_name": "Maya P.",
+    "password1": "correct-Horse-battery-9",
+    "password2": "correct-Horse-battery-9",
+}
+
+
+@runs_the_worker
+def test_signing_up_queues_the_link_and_a_down_mail_server_only_delays_it(
+    client, database_queue, mailoutbox, settings
+):
+    settings.EMAIL_BACKEND = DOWN_BACKEND
+    response = client.post("/accounts/signup/", SIGNUP, follow=True)
+    assert "We are sending a link to maya@example.com" in response.content.decode()
+    maya = User.objects.get(username="maya")
+    queued = waiting_tasks(VERIFY_TASK).get()
+    assert queued.args_kwargs == {"args": [maya.pk, "http://testserver/"], "kwargs": {}}
+    assert mailoutbox == []  # not in the request
+
+    run_worker()
+    retry = waiting_tasks(VERIFY_TASK).get()
+    assert retry.args_kwargs["args"] == [maya.pk, "http://testserver/", 2]
+    settings.EMAIL_BACKEND = LOCMEM
+    time_passes()
+    run_worker()
+    assert [message.to for message in mailoutbox] == [["maya@example.com"]]
+    assert "http://testserver/accounts/verify/" in mailoutbox[0].body
+    assert not waiting_tasks(VERIFY_TASK).exists()
+
+
+@runs_the_worker
+def test_a_link_queued_for_an_address_confirmed_meanwhile_is_not_sent(
+    client, database_queue, mailoutbox
+):
+    client.post("/accounts/signup/", SIGNUP)
+    User.objects.filter(username="maya").update(email_verified_at=timezone.now())
+    run_worker()
+    assert mailoutbox == []
+    assert DBTaskResult.objects.get(task_path=VERIFY_TASK).return_value == "nothing to send"
+
+
+def test_a_queue_that_is_down_still_signs_the_member_up_and_says_so(
+    db, client, mailoutbox, monkeypatch, caplog
+):
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the queue is down")
+
+    monkeypatch.setattr(ImmediateBackend, "enqueue", broken)
+    response = client.post("/accounts/signup/", SIGNUP, follow=True)
+    assert response.status_code == 200
+    assert User.objects.filter(username="maya").exists()
+    assert "could not send the link" in response.content.decode()
+    assert "Could not queue the verification e-mail" in caplog.text
+    assert mailoutbox == []
 
 
 # -- the sweep -----------------------------------------------------------------------------

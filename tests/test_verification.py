@@ -192,17 +192,6 @@ def test_posting_while_unverified_says_it_waits(client, newcomer, alice):
     assert "It waits for review: confirm your e-mail" in response.content.decode()
 
 
-def test_a_mail_server_that_is_down_still_signs_the_member_up(client, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP is down")
-
-    monkeypatch.setattr("accounts.verification.send_mail", refuse)
-    response = client.post("/accounts/signup/", SIGNUP, follow=True)
-    assert response.status_code == 200
-    assert User.objects.filter(username="maya").exists()
-    assert "could not send the link" in response.content.decode()
-
-
 def test_a_new_address_is_confirmed_anew(alice, password):
     client = _as(alice)
     data = {"display_name": "", "headline": "", "bio": "", "email": "ALICE@example.com"}
@@ -212,7 +201,7 @@ def test_a_new_address_is_confirmed_anew(alice, password):
     assert mail.outbox == []
     data.update(email="alice.new@example.com", current_password=password)
     response = client.post("/accounts/profile/edit/", data, follow=True)
-    assert "We sent a link to alice.new@example.com" in response.content.decode()
+    assert "We are sending a link to alice.new@example.com" in response.content.decode()
     alice.refresh_from_db()
     assert alice.email_verified_at is None
     assert mail.outbox[0].to == ["alice.new@example.com"]
