@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils.text import Truncator
 
 from kb import moderation, permissions
+from kb.advice_models import CanonicalAnswer, Outcome
 from kb.email_models import DigestSent, EmailPreference
 from kb.flag_models import Flag
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
@@ -309,3 +310,33 @@ class DigestSentAdmin(_ReadOnlyAdmin):
     list_filter = ["period", "period_start"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(_ReadOnlyAdmin):
+    """Askers write and edit outcomes on the question page; here they are looked up."""
+
+    list_display = ["question", "author", "created_at", "edited_at"]
+    search_fields = ["body", "question__title", "author__username"]
+    list_select_related = ["question", "author"]
+    date_hierarchy = "created_at"
+
+
+@admin.action(description="Unmark (the tag has no start-here answer)", permissions=["view"])
+def unmark_canonical(modeladmin, request, queryset):
+    unmarked = sum(
+        CanonicalAnswer.unmark(canonical.tag, by=request.user)
+        for canonical in queryset.select_related("tag")
+        if permissions.can_manage_canonical(request.user)
+    )
+    modeladmin.message_user(request, f"{unmarked} start-here answer(s) unmarked.", messages.SUCCESS)
+
+
+@admin.register(CanonicalAnswer)
+class CanonicalAnswerAdmin(_ReadOnlyAdmin):
+    """Marked on the answer itself ("Start here for …"); unmarked there or here."""
+
+    list_display = ["tag", "answer", "marked_by", "marked_at"]
+    search_fields = ["tag__name", "answer__parent__title"]
+    list_select_related = ["tag", "answer__parent", "marked_by"]
+    actions = [unmark_canonical]
