@@ -29,11 +29,14 @@ def announce(sender, *post_ids: int | None, all_posts: bool = False) -> None:
 
 # What a member did, for the inbox (kb/notifications.py): sent by the domain methods inside
 # their transaction, so the notification rows commit or roll back with the write.
-# Arguments: action ("asked", "answered", "commented", "accepted"); actor (the user);
-# post (the new question or answer, the post commented on, the accepted answer); comment
-# (the new comment, or None).
+# Arguments: action ("asked", "answered", "commented", "accepted", "edited"); actor (the
+# user); post (the new question or answer, the post commented on, the accepted answer, the
+# edited post); comment (the new comment, or None); for "edited", ``html_before`` (the body
+# as it was rendered before the edit).
 activity = Signal()
 
 
-def tell_activity(action: str, actor, post, comment=None) -> None:
-    activity.send(sender=type(post), action=action, actor=actor, post=post, comment=comment)
+def tell_activity(action: str, actor, post, comment=None, **details) -> None:
+    activity.send(
+        sender=type(post), action=action, actor=actor, post=post, comment=comment, **details
+    )

@@ -688,6 +688,7 @@ class Post(ShownAuthorMixin, models.Model):
         check_not_suspended(editor)
         if self._edit_changes_nothing(body=body, title=title, tags=tags):
             return None
+        html_before = self.body_html
         with transaction.atomic():
             revision = Revision.objects.create(
                 post=self,
@@ -707,6 +708,8 @@ class Post(ShownAuthorMixin, models.Model):
             self.save(update_fields=fields)
             if tags is not None and not self.is_answer:
                 self.tags.set(get_or_create_tags(tags))
+            if not (self.held_reason or self.is_deleted):  # hidden: it tells no one
+                tell_activity("edited", editor, self, html_before=html_before)
         # Its answers show its title and tags in search: the search layer follows them.
         announce(Post, self.pk)
         return revision

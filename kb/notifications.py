@@ -24,9 +24,9 @@ Kind = Notification.Kind
 UNREAD_CACHE_SECONDS = 300
 
 
-def on_activity(sender, *, action: str, actor, post: Post, comment=None, **kwargs) -> None:
+def on_activity(sender, *, signal, action: str, actor, post: Post, comment=None, **details) -> None:
     handler = _HANDLERS[action]
-    recipients = handler(actor, post, comment)  # {user id: kind}, most direct reason last
+    recipients = handler(actor, post, comment, **details)  # {user id: kind}, most direct last
     recipients.pop(actor.pk, None)
     notes = Notification.objects.bulk_create(
         Notification(recipient_id=user_id, kind=kind, actor=actor, post=post, comment=comment)
@@ -67,11 +67,20 @@ def _accepted(actor, answer: Post, comment) -> dict[int, str]:
     return {answer.author_id: Kind.ACCEPTED}
 
 
+def _edited(actor, post: Post, comment, *, html_before: str) -> dict[int, str]:
+    """Only the members an edit newly mentions: the others were told when first named."""
+    told = _mentioned(html_before)
+    return {
+        user_id: kind for user_id, kind in _mentioned(post.body_html).items() if user_id not in told
+    }
+
+
 _HANDLERS = {
     "asked": _asked,
     "answered": _answered,
     "commented": _commented,
     "accepted": _accepted,
+    "edited": _edited,
 }
 
 

@@ -4,7 +4,7 @@ import pytest
 from taggit.models import Tag
 
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
-from kb.models import Post
+from kb.models import HoldReason, Post
 from tests.factories import make_answer, make_comment, make_experience, make_question, make_user
 
 Kind = Notification.Kind
@@ -84,6 +84,32 @@ def test_mentions_in_code_and_e_mail_addresses_are_not_mentions(alice, bob, caro
     answer = make_answer(question, author=bob, body="Write to x@carol or run `@carol`.")
     assert kinds_for(carol) == []
     assert "/users/carol/" not in answer.body_html
+
+
+def test_an_edit_that_adds_a_mention_tells_only_the_newly_named(client, alice, bob, carol):
+    dana = make_user("dana")
+    question = make_question(alice)
+    answer = make_answer(question, author=bob, body="Ask @carol, she made the move.")
+    client.force_login(bob)
+    response = client.post(
+        f"/posts/{answer.pk}/edit/",
+        {"body": "Ask @carol, she made the move, and @dana, who went the other way."},
+    )
+    assert response.status_code == 302
+    assert kinds_for(carol) == [Kind.MENTION]  # named before: told once
+    note = Notification.objects.get(recipient=dana)
+    assert (note.kind, note.actor, note.post) == (Kind.MENTION, bob, answer)
+    answer.refresh_from_db()
+    answer.edit(bob, body=answer.body + " Good luck!")  # no new name: nobody told again
+    assert Notification.objects.filter(kind=Kind.MENTION).count() == 2
+
+
+def test_an_edit_of_a_hidden_post_tells_nobody(alice, bob, carol):
+    question = make_question(alice)
+    answer = make_answer(question, author=bob, body="My two cents.")
+    answer.hold(HoldReason.FLAGGED)
+    answer.edit(bob, body="My two cents, and @carol's.")
+    assert kinds_for(carol) == []
 
 
 def test_a_new_question_in_a_followed_tag_tells_the_follower(alice, carol):
