@@ -164,11 +164,11 @@ def profile(request, username):
         own_posts = own_posts.signed()  # others learn nothing of what they asked anonymously
     posts = own_posts.select_related("parent").order_by("-created_at")[:ACTIVITY_LIMIT]
     counts = own_posts.kind_counts()
-    return render(
-        request,
-        "accounts/profile.html",
-        {"person": person, "activity": posts, "counts": counts},
-    )
+    context = {"person": person, "activity": posts, "counts": counts, "held": []}
+    if request.user == person or request.user.is_staff:  # as on the posts' own pages
+        held = Post.objects.filter(author=person, is_deleted=False).exclude(held_reason="")
+        context["held"] = held.select_related("parent").order_by("-created_at")[:ACTIVITY_LIMIT]
+    return render(request, "accounts/profile.html", context)
 
 
 def user_list(request):

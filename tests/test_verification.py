@@ -120,6 +120,23 @@ def test_an_unverified_members_question_is_held_with_a_banner(client, newcomer):
     assert _as(other).get(question.get_absolute_url()).status_code == 404
 
 
+def test_a_held_post_is_listed_on_its_authors_profile_for_them_and_staff_only(
+    client, newcomer, staff
+):
+    question = make_question(author=newcomer, title="Bootcamp or a master's degree for data?")
+    assert question.held_reason == HoldReason.UNVERIFIED
+    profile = "/users/maya/"
+    own = client.get(profile).content.decode()
+    assert "Waiting for review" in own
+    assert "Bootcamp or a master&#x27;s degree for data?" in own
+    assert "waiting for the author to verify their e-mail" in own
+    assert "Bootcamp or a master" in _as(staff).get(profile).content.decode()
+    for reader in (Client(), _as(make_user())):
+        page = reader.get(profile).content.decode()
+        assert "Waiting for review" not in page
+        assert "Bootcamp or a master" not in page
+
+
 def _as(user) -> Client:
     client = Client()
     client.force_login(user)
