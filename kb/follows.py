@@ -1,18 +1,40 @@
-"""Reading what a member follows or bookmarked: one query per page that shows it."""
+"""Reading what a member follows or bookmarked: one query per page that shows it, and on the
+question page none once the member's state for that question is cached."""
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.signals import post_delete, post_save
 
 from kb import notifications
 from kb.inbox_models import Bookmark, QuestionFollow, TagFollow
 from kb.models import Post
 
+# As long as the bell's count: a cache shared by every web process (README, KB_CACHE_URL)
+# forgets a state the moment it changes; this bounds how stale a per-process one can be.
+STATE_CACHE_SECONDS = notifications.UNREAD_CACHE_SECONDS
+
+
+def _state_key(user_id: int, question_id: int) -> str:
+    return f"kb:follow-state:{user_id}:{question_id}"
+
 
 def follow_and_bookmark_state(user, question: Post) -> dict:
-    """``{"following": bool, "bookmarked": bool}`` for the question page, in one query.
+    """``{"following": bool, "bookmarked": bool}`` for the question page.
 
-    The same query counts the bell's unread notifications and leaves the number in the
-    bell's cache, so the question page keeps one query for all the member's state.
+    Cached per member and question until one of those rows changes (``connect``): building
+    the query costs more than running it, on the page members open most.
     """
+    key = _state_key(user.pk, question.pk)
+    state = cache.get(key)
+    if state is None:
+        state = _query_state(user, question)
+        cache.set(key, state, STATE_CACHE_SECONDS)
+    return state
+
+
+def _query_state(user, question: Post) -> dict:
+    """The same query counts the bell's unread notifications and leaves the number in the
+    bell's cache, so the question page keeps one query for all the member's state."""
     unread = notifications.unread_queryset(user).order_by().values("recipient")
     state = (
         Post.objects.filter(pk=question.pk)
@@ -28,6 +50,18 @@ def follow_and_bookmark_state(user, question: Post) -> dict:
         return {"following": False, "bookmarked": False}
     notifications.remember_unread_count(user, state.pop("unread") or 0)
     return state
+
+
+def _forget_state(sender, instance, **kwargs) -> None:
+    cache.delete(_state_key(instance.user_id, instance.question_id))
+
+
+def connect() -> None:
+    """Every follow or bookmark made or removed (a button, asking or answering, a cascade)
+    forgets the cached state it changes."""
+    for model in (QuestionFollow, Bookmark):
+        for signal in (post_save, post_delete):
+            signal.connect(_forget_state, sender=model, dispatch_uid=f"kb-follows-{model.__name__}")
 
 
 def tag_follow_state(user, tag) -> dict:

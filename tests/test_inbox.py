@@ -3,6 +3,7 @@
 import pytest
 from taggit.models import Tag
 
+from kb import follows
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import HoldReason, Post
 from tests.factories import make_answer, make_comment, make_experience, make_question, make_user
@@ -310,6 +311,28 @@ def test_follow_and_unfollow_a_question(alice, bob, client):
     assert not QuestionFollow.objects.filter(user=bob).exists()
     make_answer(question, author=make_user())
     assert kinds_for(bob) == []
+
+
+def test_the_question_pages_follow_state_is_cached_and_forgotten_when_it_changes(
+    alice, bob, client, django_assert_num_queries
+):
+    question = make_question(alice)
+    client.force_login(bob)
+    page = question.get_absolute_url()
+    assert ">Follow</button>" in client.get(page).content.decode()
+    make_answer(question, author=bob)  # answering follows the question, no button pressed
+    html = client.get(page).content.decode()
+    assert ">Following</button>" in html
+    assert ">Bookmark</button>" in html
+    Bookmark.objects.create(user=bob, question=question)  # any way a row is made
+    assert ">Bookmarked</button>" in client.get(page).content.decode()
+    QuestionFollow.objects.filter(user=bob).delete()  # or removed
+    assert ">Follow</button>" in client.get(page).content.decode()
+    with django_assert_num_queries(0):  # read from the cache: no query
+        assert follows.follow_and_bookmark_state(bob, question) == {
+            "following": False,
+            "bookmarked": True,
+        }
 
 
 def test_follow_answers_json(alice, bob, client):

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -113,12 +113,15 @@ def resolve_tag_slugs(
     Raises UnknownTag for a slug that is neither a tag nor a synonym, and for a tag that only
     deleted posts carry (its name must not show; a tag no post carries yet still has a page).
     """
+    # Exists, not counts: no GROUP BY over the tag and what comes with it, and a popular
+    # tag's posts are not all counted to learn that one is shown.
+    tagged = Post.objects.filter(tags=OuterRef("pk"))
     tags = (
         Tag.objects.select_related("info", *select_related)
         .filter(slug__in=slugs)
         .annotate(
-            shown=Count("post", filter=Q(post__is_deleted=False, post__held_reason="")),
-            hidden=Count("post", filter=Q(post__is_deleted=True) | ~Q(post__held_reason="")),
+            shown=Exists(tagged.filter(is_deleted=False, held_reason="")),
+            hidden=Exists(tagged.filter(Q(is_deleted=True) | ~Q(held_reason=""))),
         )
     )
     found = {tag.slug: tag for tag in tags if tag.shown or not tag.hidden}
