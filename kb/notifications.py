@@ -136,5 +136,6 @@ def mark_read(user, notification_ids=None) -> int:
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
     changed = rows.update(read_at=timezone.now())
-    forget_unread_count(user.pk)
+    if changed:
+        forget_unread_count(user.pk)
     return changed
