@@ -168,7 +168,7 @@ def can_reopen(user, question: Post) -> bool:
 
 
 def _is_accepted_answerer(user, question: Post) -> bool:
-    # Reads question.accepted_answer: the question page selects it with the question.
+    # Reads question.accepted_answer (a query): only asked once the asker has consented.
     return (
         user.is_authenticated
         and question.accepted_answer_id is not None

@@ -91,9 +91,7 @@ def ask(request):
 
 def _get_question_for_reader(request, pk: int) -> Post:
     """The question, or 404 when the user may not see it (staff can open a deleted one)."""
-    # The accepted answer comes along: who may report the outcome depends on its author.
-    questions = Post.objects.questions().with_author().select_related("accepted_answer")
-    question = get_object_or_404(questions, pk=pk)
+    question = get_object_or_404(Post.objects.questions().with_author(), pk=pk)
     if not permissions.can_view(request.user, question):
         raise Http404("This question was deleted.")
     return question
