@@ -1,5 +1,6 @@
 """Load-test a running CareerKB on this machine: each page anonymous and logged in, beside a
-Django hello-world view measured in the same run, as req/s and % of hello world.
+Django hello-world view measured in the same run (first and last: the faster is the 100 %),
+as req/s and % of hello world.
 
     manage.py loadtest --url http://127.0.0.1:8000/ --requests 500 --concurrency 8
 
@@ -43,6 +44,7 @@ from kb.models import Post
 
 LOADTEST_USERNAME = "loadtest-member"
 HELLO_WORLD = "hello world"
+HELLO_AGAIN = "hello again"  # hello world measured once more at the end of the run
 
 
 @dataclass(frozen=True)
@@ -179,12 +181,16 @@ class Command(BaseCommand):
         rows = []
         try:
             _require_logged_in(f"{root}{reverse('kb:home')}", cookie)
-            # Hello world once (a session adds nothing to it); each page anonymous and logged in.
-            runs = [(name, path, None) for name, path, _ in targets[:1]]
+            # Hello world first and last (a session adds nothing to it), each page anonymous
+            # and logged in between: a machine that sped up or slowed down during the run
+            # shows as two different hello rows, and the faster one is the 100 %.
+            hello_path = targets[0][1]
+            runs = [(HELLO_WORLD, hello_path, None)]
             for name, path, anonymous in targets[1:]:
                 if anonymous:
                     runs.append((name, path, None))
                 runs.append((name, path, cookie))
+            runs.append((HELLO_AGAIN, hello_path, None))
             for index, (name, path, with_cookie) in enumerate(runs):
                 share = (deadline - time.monotonic()) / (len(runs) - index)
                 result = self._measure(f"{root}{path}", count, concurrency, with_cookie, share)
@@ -231,7 +237,8 @@ class Command(BaseCommand):
         )
 
     def _print_table(self, rows) -> None:
-        hello = next((r for name, _, _, r in rows if name == HELLO_WORLD and r), None)
+        hellos = [r for name, _, _, r in rows if name in (HELLO_WORLD, HELLO_AGAIN) and r]
+        hello = max(hellos, key=lambda result: result.per_second, default=None)
         header = (
             f"{'page':<16} {'visitor':<10} {'req/s':>8} {'% hello':>8} "
             f"{'p50 ms':>7} {'p95 ms':>7} {'requests':>8} {'non-200':>7}  path"
