@@ -282,10 +282,11 @@ def _render_question(
     answer_filter: str = "",
     outcome_form=None,
 ):
-    tags = sorted(question.tags.all(), key=lambda tag: tag.name)
+    # Only the cached fragments show the tags: no query while they are cached.
+    tags = SimpleLazyObject(lambda: sorted(question.tags.all(), key=lambda tag: tag.name))
     thread = functools.cache(lambda: _thread_context(request, question, answer_filter))
     outcome = _outcome(question)
-    sidebar = functools.cache(lambda: _sidebar_context(question, tags))
+    sidebar = functools.cache(lambda: _sidebar_context(question, list(tags)))
     if request.user.is_authenticated:
         # A member's cached thread holds their CSRF token: make sure their cookie carries it.
         # (Anonymous threads have no forms, and a token would stop the page cache.)
