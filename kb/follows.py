@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 
 from kb import notifications
+from kb.cache import cached_fragment
 from kb.inbox_models import Bookmark, QuestionFollow, TagFollow
 from kb.models import Post
 
@@ -69,8 +70,13 @@ def tag_follow_state(user, tag) -> dict:
     rows = TagFollow.objects.filter(tag=tag)
     if not user.is_authenticated:
         return {"followers": rows.count(), "following": False}
-    counts = rows.aggregate(followers=Count("id"), mine=Count("id", filter=Q(user=user)))
-    return {"followers": counts["followers"], "following": bool(counts["mine"])}
+
+    def count():
+        counts = rows.aggregate(followers=Count("id"), mine=Count("id", filter=Q(user=user)))
+        return {"followers": counts["followers"], "following": bool(counts["mine"])}
+
+    # Following a tag is a content change (the count shows on the cached tag page).
+    return cached_fragment(f"tag-follow:{tag.pk}:{user.pk}", count)
 
 
 def followed_questions(questions, user):

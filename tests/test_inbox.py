@@ -388,6 +388,7 @@ def test_own_profile_links_following_and_bookmarks(alice, bob, alice_client):
 def test_follow_a_tag_shows_the_count_and_notifies(alice, bob, client):
     make_question(alice, tags=["phd"])
     client.force_login(bob)
+    assert ">Follow phd</button>" in client.get("/tags/phd/").content.decode()
     response = client.post("/tags/phd/follow/", {"state": "on"})
     assert response.status_code == 302
     assert response["Location"] == "/tags/phd/"
