@@ -1,7 +1,13 @@
 from confusable_homoglyphs import confusables
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+    UserCreationForm,
+)
 from django.db.models import Q
+from django.template import loader
 
 from accounts.models import User
 from accounts.names import name_key
@@ -218,3 +224,23 @@ class MemberCreationForm(_AdminNameChecks, AdminUserCreationForm):
 class MemberChangeForm(_AdminNameChecks, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's form, with the e-mail queued for the worker instead of sent in the request
+    (the worker retries while the mail server is down)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from accounts.tasks import send_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        send_email.enqueue(subject, body, to_email)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.forms import USERNAME_TAKEN, ProfileForm, SignUpForm
+from accounts.forms import USERNAME_TAKEN, ProfileForm, QueuedPasswordResetForm, SignUpForm
 from accounts.models import User
 from accounts.verification import InvalidVerificationLink, queue_verification_email, user_for_token
 from kb import permissions
@@ -139,6 +139,7 @@ def resend_verification(request):
 password_reset = rate_limit("password_reset_ip")(
     rate_limit("password_reset_email")(
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

@@ -243,6 +243,25 @@ def test_a_link_queued_for_an_address_confirmed_meanwhile_is_not_sent(
     assert DBTaskResult.objects.get(task_path=VERIFY_TASK).return_value == "nothing to send"
 
 
+@runs_the_worker
+def test_a_password_reset_is_queued_and_retried_while_the_mail_server_is_down(
+    alice, client, database_queue, mailoutbox, settings
+):
+    settings.EMAIL_BACKEND = DOWN_BACKEND
+    response = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert mailoutbox == []  # not in the request
+    run_worker()
+    retry = waiting_tasks("accounts.tasks.send_email").get()
+    assert retry.args_kwargs["args"][2:] == ["alice@example.com", 2]
+    settings.EMAIL_BACKEND = LOCMEM
+    time_passes()
+    run_worker()
+    assert [message.to for message in mailoutbox] == [["alice@example.com"]]
+    assert "http://testserver/accounts/password/reset/" in mailoutbox[0].body
+    assert "\n" not in mailoutbox[0].subject
+
+
 def test_a_queue_that_is_down_still_signs_the_member_up_and_says_so(
     db, client, mailoutbox, monkeypatch, caplog
 ):
