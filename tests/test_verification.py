@@ -130,6 +130,8 @@ def test_a_held_post_is_listed_on_its_authors_profile_for_them_and_staff_only(
     assert "Waiting for review" in own
     assert "Bootcamp or a master&#x27;s degree for data?" in own
     assert "waiting for the author to verify their e-mail" in own
+    assert "Nothing published yet: what is waiting for review shows above." in own
+    assert "You have not posted yet" not in own
     assert "Bootcamp or a master" in _as(staff).get(profile).content.decode()
     for reader in (Client(), _as(make_user())):
         page = reader.get(profile).content.decode()
