@@ -75,7 +75,7 @@ def signup(request):
     if user:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to CareerKB, {user.name}!")
-        _send_link(request, user)
+        _send_link(request, user, say_so=False)  # the banner on every page says it
         return redirect(_safe_next(request) or user.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(
@@ -86,15 +86,17 @@ def signup(request):
     )
 
 
-def _send_link(request, user) -> None:
-    """Queue the verification link, saying so; a queue that is down costs the member nothing
-    (the banner's button sends it again later)."""
+def _send_link(request, user, *, say_so: bool = True) -> None:
+    """Queue the verification link (saying so unless ``say_so`` is False); a queue that is
+    down costs the member nothing (the banner's button sends it again later)."""
     if not queue_verification_email(user, site_url=request.build_absolute_uri("/")):
         messages.warning(
             request,
             "We could not send the link to confirm your e-mail just now: please use "
             "“Send the link again” in a few minutes.",
         )
+        return
+    if not say_so:
         return
     messages.info(
         request,
