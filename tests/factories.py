@@ -18,6 +18,13 @@ PASSWORD = "a-Strong-passw0rd"
 _SET_DIRECTLY = {"created_at", "edited_at", "last_activity_at", "view_count"}
 
 
+def signup_form(**fields) -> dict:
+    """The sign-up form filled in for a new member, "maya" (``fields`` change some)."""
+    password = "correct-Horse-battery-9"
+    form = {"username": "maya", "email": "maya@example.com", "display_name": "Maya P."}
+    return form | {"password1": password, "password2": password} | fields
+
+
 def make_user(username=None, **fields) -> User:
     username = username or f"user{next(_counter)}"
     fields.setdefault("email", f"{username}@example.com")

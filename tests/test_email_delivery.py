@@ -19,7 +19,7 @@ from accounts.models import User
 from kb import emails
 from kb.email_models import EmailPreference, Frequency
 from kb.inbox_models import Notification
-from tests.factories import make_answer, make_comment, make_question
+from tests.factories import make_answer, make_comment, make_question, signup_form
 from tests.mail_backends import DOWN_BACKEND, REFUSING_BACKEND
 
 Kind = Notification.Kind
@@ -200,13 +200,7 @@ def test_the_retry_delay_doubles(settings):
 # -- the verification link -----------------------------------------------------------------
 
 VERIFY_TASK = "accounts.tasks.send_verification_email"
-SIGNUP = {
-    "username": "maya",
-    "email": "maya@example.com",
-    "display_name": "Maya P.",
-    "password1": "correct-Horse-battery-9",
-    "password2": "correct-Horse-battery-9",
-}
+SIGNUP = signup_form()
 
 
 @runs_the_worker

@@ -10,17 +10,11 @@ from django.test import Client
 from accounts.models import User
 from accounts.verification import make_token
 from kb.models import Comment, HoldReason, Notification, Post
-from tests.factories import make_answer, make_comment, make_question, make_user
+from tests.factories import make_answer, make_comment, make_question, make_user, signup_form
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {
-    "username": "maya",
-    "email": "maya@example.com",
-    "display_name": "Maya P.",
-    "password1": "correct-Horse-battery-9",
-    "password2": "correct-Horse-battery-9",
-}
+SIGNUP = signup_form()
 
 
 def _link_in(message) -> str:
