@@ -11,10 +11,10 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from kb.events import announce
-from kb.models import Post, render_body
+from kb.models import Post, ShownAuthorMixin, render_body
 
 
-class Outcome(models.Model):
+class Outcome(ShownAuthorMixin, models.Model):
     """What the asker decided and how it went, reported after the answers: one per question."""
 
     question = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="outcome")
@@ -35,6 +35,11 @@ class Outcome(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.question.get_absolute_url()}#outcome"
+
+    @property
+    def is_anonymous(self) -> bool:
+        """An anonymous asker's outcome is anonymous too (``ShownAuthorMixin``)."""
+        return self.question.hides(self.author_id)
 
     def edit(self, editor, body: str) -> bool:
         """Save new text; False when nothing changed. Its author and staff may edit it."""

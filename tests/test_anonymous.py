@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.urls import reverse
+from taggit.models import Tag
 
 from accounts.models import User
 from kb import permissions, search
@@ -90,6 +91,8 @@ def world(asker, bob, carol, settings, django_capture_on_commit_callbacks):
         question.edit(asker, title=TITLE, body=question.body + " (Edited.)", tags=[TAG])
         own_answer.edit(asker, body=own_answer.body + " It worked out well.")
         question.accept(answer, by=asker)
+        question.add_outcome(asker, "I took the transfer; the new team credits my work.")
+        own_answer.mark_canonical(Tag.objects.get(name=TAG), by=None)  # "Start here"
         question.cast_vote(carol, Vote.UP)
         own_answer.cast_vote(bob, Vote.UP)
         answer.cast_vote(carol, Vote.UP)
@@ -109,8 +112,9 @@ def _pages_others_see(world) -> list[str]:
         "/questions/?sort=top",
         "/questions/?sort=active",
         f"/questions/tagged/{TAG}/",
-        f"/tags/{TAG}/",
+        f"/tags/{TAG}/",  # its "Start here" card is the asker's own answer
         "/tags/",
+        "/questions/?outcomes=1",
         "/feeds/questions/",
         f"/feeds/tags/{TAG}/",
         "/sitemap.xml",
@@ -152,8 +156,9 @@ def test_the_page_says_anonymous_member_where_the_author_would_show(client, worl
     assert '<span class="anonymous-author">Anonymous member</span>' in question_card
     assert 'class="avatar avatar-anonymous" aria-hidden="true">?</span>' in question_card
     assert 'class="rep"' not in question_card
-    # The asker's comments and own answer in the thread: anonymous, marked as the asker's.
-    assert html.count('<span class="anonymous-author">Anonymous member</span>') == 4
+    # The asker's comments, own answer and outcome: anonymous, marked as the asker's.
+    assert html.count('<span class="anonymous-author">Anonymous member</span>') == 5
+    assert 'By <span class="anonymous-author">Anonymous member</span>' in html  # the outcome
     assert html.count('<span class="asker-badge">asker</span>') == 3
     assert "Comments on the answer by Anonymous member" in html
     # Bob stays himself.

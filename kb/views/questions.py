@@ -257,6 +257,7 @@ def _outcome(question: Post) -> Outcome | None:
     outcome = Outcome.objects.select_related("author").filter(question=question).first()
     if outcome is not None:
         question.outcome = outcome  # related questions read it (search document): no query
+        outcome.question = question  # whether it is anonymous: no query
     return outcome
 
 
