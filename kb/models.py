@@ -883,13 +883,14 @@ def _original_of(question: Post) -> Post:
     """The question a duplicate should point to: ``question``, or the end of its chain.
 
     Following the chain flattens duplicates of duplicates; a chain that comes back to a
-    question already seen is a cycle, refused (as is a deleted or non-question post).
+    question already seen is a cycle, refused (as is a deleted, held or non-question post).
     """
     seen = set()
     current = question
     while True:
-        if not current.is_question or current.is_deleted:
-            raise CloseRefused("The original must be a question that is not deleted.")
+        if not current.is_question or current.is_deleted or current.held_reason:
+            # The same words for a held question: its title must not show to the closer.
+            raise CloseRefused("The original must be a public question (not deleted).")
         seen.add(current.pk)
         link = (
             PostLink.objects.filter(from_post=current, kind=PostLink.Kind.DUPLICATE)

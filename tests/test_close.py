@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kb.events import content_changed
-from kb.models import CloseRefused, Post, PostLink, QuestionClosed
+from kb.models import CloseRefused, HoldReason, Post, PostLink, QuestionClosed
 from kb.views.close import question_id_from
 from tests.factories import make_answer, make_question, make_user
 
@@ -117,6 +117,24 @@ def test_refuses_a_deleted_original_or_an_answer(pair, staff, bob):
     with pytest.raises(CloseRefused, match="not deleted"):
         duplicate.close_as_duplicate(_fresh(original), by=staff)
     assert not _fresh(duplicate).is_closed
+
+
+def test_a_held_original_is_refused_without_its_title(pair, staff, settings):
+    original, duplicate = pair
+    original.hold(HoldReason.FLAGGED)
+    settings.CLOSE_MIN_REPUTATION = 0
+    closer = make_user()
+    client = Client()
+    client.force_login(closer)
+    response = client.post(
+        _close_url(duplicate), {"kind": "duplicate", "original": str(original.pk)}, follow=True
+    )
+    page = response.content.decode()
+    assert "The original must be a public question (not deleted)." in page
+    assert original.title not in page
+    assert not _fresh(duplicate).is_closed
+    assert not PostLink.objects.filter(from_post=duplicate).exists()
+    assert _fresh(original).duplicate_count == 0
 
 
 def test_refuses_a_cycle(pair, staff):
