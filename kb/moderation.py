@@ -140,8 +140,10 @@ def flag(item, *, by, reason: str, note: str = "") -> Flag:
             )
     except IntegrityError:
         raise FlagRefused("You have flagged this already: moderators will look at it.") from None
-    open_flags = Flag.objects.open().on(item).count()
-    if by.is_staff or open_flags >= settings.FLAGS_TO_HIDE:
+    # Flags of members who have not confirmed their e-mail reach the review queue but hide
+    # nothing: a few fresh sign-ups could otherwise take down anyone's post.
+    open_flags = Flag.objects.open().on(item).filter(flagger__email_verified_at__isnull=False)
+    if by.is_staff or open_flags.count() >= settings.FLAGS_TO_HIDE:
         item.hold(HoldReason.FLAGGED)
     else:
         announce(Flag, _post_id_of(item))  # the review count in the header changed

@@ -98,6 +98,20 @@ def test_n_flags_hide_a_post_pending_review(settings, question):
     assert Client().get(question.get_absolute_url()).status_code == 404
 
 
+def test_flags_of_unverified_members_are_reviewed_but_hide_nothing(settings, question, staff):
+    settings.FLAGS_TO_HIDE = 2
+    for _ in range(3):
+        _flag(make_user(email_verified_at=None), question)
+    question.refresh_from_db()
+    assert not question.held_reason
+    assert Client().get(question.get_absolute_url()).status_code == 200
+    assert question.title in _as(staff).get("/review/").content.decode()
+    _flag(make_user(), question)
+    _flag(make_user(), question)
+    question.refresh_from_db()
+    assert question.held_reason == HoldReason.FLAGGED
+
+
 def test_one_staff_flag_hides_at_once(question, staff):
     _flag(staff, question)
     question.refresh_from_db()
