@@ -102,11 +102,11 @@ def can_restore(user, post: Post) -> bool:
 
 
 def can_accept(user, question: Post) -> bool:
-    """Accept or unaccept answers of this question."""
+    """Accept or unaccept answers of this question (a suspended asker cannot)."""
     return (
         question.is_question
         and not question.is_deleted
-        and (_is_author(user, question) or _is_staff(user))
+        and ((_is_author(user, question) and can_participate(user)) or _is_staff(user))
     )
 
 
@@ -145,9 +145,10 @@ def can_delete_comment(user, comment: Comment) -> bool:
 
 
 def _is_moderator(user) -> bool:
-    """Staff, or a member trusted by reputation to close and reopen questions."""
+    """Staff, or a member trusted by reputation to close and reopen questions (unless
+    suspended: staff cannot be)."""
     return _is_staff(user) or (
-        user.is_authenticated and user.reputation >= settings.CLOSE_MIN_REPUTATION
+        can_participate(user) and user.reputation >= settings.CLOSE_MIN_REPUTATION
     )
 
 
@@ -181,6 +182,8 @@ def can_add_outcome(user, question: Post) -> bool:
     """Report the outcome of a question that has none yet (checked again when saving)."""
     if not question.is_question or not is_public(question) or question.outcome_reported_at:
         return False
+    if not can_participate(user):
+        return False
     if _is_author(user, question):
         return True
     return question.outcome_by_answerer and _is_accepted_answerer(user, question)
@@ -188,22 +191,32 @@ def can_add_outcome(user, question: Post) -> bool:
 
 def can_edit_outcome(user, outcome: Outcome) -> bool:
     return is_public(outcome.question) and (
-        _is_staff(user) or (user.is_authenticated and user.pk == outcome.author_id)
+        _is_staff(user) or (can_participate(user) and user.pk == outcome.author_id)
     )
 
 
 def can_set_outcome_consent(user, question: Post) -> bool:
-    return question.is_question and is_public(question) and _is_author(user, question)
+    return (
+        question.is_question
+        and is_public(question)
+        and _is_author(user, question)
+        and can_participate(user)
+    )
 
 
 def can_reconfirm(user, post: Post) -> bool:
     """Say "still true" of one's own answer or experience post."""
-    return not post.is_question and is_public(post) and _is_author(user, post)
+    return (
+        not post.is_question
+        and is_public(post)
+        and _is_author(user, post)
+        and can_participate(user)
+    )
 
 
 def can_manage_canonical(user) -> bool:
     return _is_staff(user) or (
-        user.is_authenticated and user.reputation >= settings.CANONICAL_MIN_REPUTATION
+        can_participate(user) and user.reputation >= settings.CANONICAL_MIN_REPUTATION
     )
 
 

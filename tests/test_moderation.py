@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from kb import moderation
-from kb.models import Comment, Flag, HoldReason, Notification, Post
+from kb.models import CanonicalAnswer, Comment, Flag, HoldReason, Notification, Post
 from tests.factories import make_answer, make_comment, make_question, make_user
 
 pytestmark = pytest.mark.django_db
@@ -335,6 +336,41 @@ def test_a_suspended_member_cannot_post_vote_flag_or_edit(suspended, bob):
         assert "Your account is suspended" in response.content.decode(), name
     assert Post.objects.filter(author=suspended).count() == 1
     assert (Comment.objects.count(), Flag.objects.count()) == (0, 0)
+
+
+def test_a_suspended_member_loses_trusted_and_asker_rights_too(suspended, bob, settings):
+    """Closing, start-here marks, accepting, outcomes, consent and "still true": a
+    suspension stops them all, whatever the member's reputation."""
+    settings.CLOSE_MIN_REPUTATION = settings.CANONICAL_MIN_REPUTATION = 100
+    User.objects.filter(pk=suspended.pk).update(reputation=10_000)
+    theirs = Post.objects.create(
+        kind="question", author=suspended, title="My old question", body="b" * 40
+    )
+    answer = make_answer(theirs, author=bob)
+    own_answer = Post.objects.create(
+        kind="answer", parent=theirs, author=suspended, body="An old answer " * 4
+    )
+    other = make_question(author=bob, tags=["phd"])
+    others_answer = make_answer(other, author=make_user())
+    client = _as(suspended)
+    attempts = {
+        "accept": client.post(f"/questions/{theirs.pk}/accept/{answer.pk}/"),
+        "close": client.post(f"/questions/{other.pk}/close/", {"kind": "off-topic"}),
+        "start here": client.post(f"/posts/{others_answer.pk}/canonical/", {"tag": "phd"}),
+        "outcome": client.post(f"/questions/{theirs.pk}/outcome/", {"body": "o" * 60}),
+        "consent": client.post(f"/questions/{theirs.pk}/outcome/consent/", {"state": "on"}),
+        "still true": client.post(f"/posts/{own_answer.pk}/reconfirm/"),
+    }
+    for name, response in attempts.items():
+        assert response.status_code == 403, name
+        assert "Your account is suspended" in response.content.decode(), name
+    theirs.refresh_from_db()
+    other.refresh_from_db()
+    assert theirs.accepted_answer_id is None
+    assert not theirs.outcome_reported_at
+    assert not theirs.outcome_by_answerer
+    assert not other.is_closed
+    assert not CanonicalAnswer.objects.exists()
 
 
 def test_a_suspended_member_gets_json_refusals_from_scripts(suspended, bob):

@@ -27,6 +27,7 @@ def _get_public_post(pk: int) -> Post:
 
 
 def _get_question_for_asker(request, pk: int) -> Post:
+    moderation.check_not_suspended(request.user)
     question = get_object_or_404(Post.objects.questions().visible(), pk=pk)
     if not permissions.can_accept(request.user, question):
         raise PermissionDenied("Only the asker can accept an answer.")

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from kb import moderation
 from kb.models import CloseRefused, Post
 from kb.views.questions import _get_question_for_reader, _render_question
 
@@ -36,6 +37,7 @@ def _refuse(request, question: Post, message: str, status: int):
 @require_POST
 @login_required
 def question_close(request, pk: int):
+    moderation.check_not_suspended(request.user)
     question = _get_question_for_reader(request, pk)
     if question.is_closed or question.is_deleted:
         return _refuse(request, question, "This question is closed already (or deleted).", 400)
@@ -71,6 +73,7 @@ def _original_from(text: str) -> Post:
 @require_POST
 @login_required
 def question_reopen(request, pk: int):
+    moderation.check_not_suspended(request.user)
     question = _get_question_for_reader(request, pk)
     if not question.is_closed:
         return _refuse(request, question, "This question is open already.", 400)

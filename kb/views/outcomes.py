@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from kb import permissions
+from kb import moderation, permissions
 from kb.forms import OutcomeForm
 from kb.models import CanonicalAnswer, CanonicalRefused, Outcome, OutcomeExists, Post
 from kb.ratelimits import rate_limit
@@ -38,6 +38,7 @@ def _refuse(request, question: Post, message: str, status: int, **render_kwargs)
 @rate_limit("answer")
 def outcome_save(request, pk: int):
     """Report the question's outcome, or edit it when it has one."""
+    moderation.check_not_suspended(request.user)
     question = _get_question_for_reader(request, pk)
     outcome = _existing_outcome(question)
     allowed = (
@@ -68,6 +69,7 @@ def outcome_save(request, pk: int):
 @login_required
 def outcome_consent(request, pk: int):
     """The asker lets the accepted answerer report the outcome (``state=on``) or not (off)."""
+    moderation.check_not_suspended(request.user)
     question = _get_question_for_reader(request, pk)
     if not permissions.can_set_outcome_consent(request.user, question):
         raise PermissionDenied("Only the asker decides who may report the outcome.")
@@ -88,6 +90,7 @@ def outcome_consent(request, pk: int):
 @login_required
 def post_reconfirm(request, pk: int):
     """The author's one click: "still true in <this year>"."""
+    moderation.check_not_suspended(request.user)
     post = _get_post_for_reader(request, pk)
     if not permissions.can_reconfirm(request.user, post):
         raise PermissionDenied("Only the author can confirm their advice still holds.")
@@ -100,6 +103,7 @@ def post_reconfirm(request, pk: int):
 @login_required
 def answer_mark_canonical(request, pk: int):
     """Make the answer "Start here for <tag>" (the tag named in ``tag``)."""
+    moderation.check_not_suspended(request.user)
     answer = _get_post_for_reader(request, pk)
     if not answer.is_answer:
         raise Http404("Only answers can be a start-here answer.")
@@ -120,6 +124,7 @@ def answer_mark_canonical(request, pk: int):
 @require_POST
 @login_required
 def tag_unmark_canonical(request, slug: str):
+    moderation.check_not_suspended(request.user)
     tag = get_object_or_404(Tag, slug=slug)
     if not permissions.can_manage_canonical(request.user):
         raise PermissionDenied("Only moderators can unmark a start-here answer.")
