@@ -132,7 +132,7 @@ def flag(item, *, by, reason: str, note: str = "") -> Flag:
         raise FlagRefused("You can't flag your own post or comment.")
     if reason not in Flag.Reason.values:
         raise FlagRefused("Choose why you are flagging it.")
-    note = " ".join(note.split())[:FLAG_NOTE_MAX]
+    note = " ".join(note.replace("\x00", " ").split())[:FLAG_NOTE_MAX]  # PostgreSQL refuses NUL
     try:
         with transaction.atomic():
             new_flag = Flag.objects.create(

@@ -21,7 +21,8 @@ from django.utils.text import capfirst
 MAX_ROLE_LENGTH = 60
 MAX_PATH_STEPS = 10
 MAX_YEARS = 60
-_SEPARATORS_RE = re.compile(r"[\s_\-\u2010-\u2015]+")
+# Control characters too: a NUL, which PostgreSQL refuses, is never part of a role.
+_SEPARATORS_RE = re.compile(r"[\s_\-\u2010-\u2015\x00-\x1f\x7f-\x9f]+")
 _EDGE_PUNCTUATION = " .,;:!?/|·"
 
 # "the name people type" -> "the role it is filed under", both normalised.

@@ -51,6 +51,11 @@ def test_a_member_flags_a_post_with_a_reason_and_a_note(question, bob):
     assert not question.held_reason  # one flag of three hides nothing
 
 
+def test_a_nul_in_a_flag_note_is_a_space(question, bob):
+    assert _flag(bob, question, "spam", "Buy\x00now").status_code == 302
+    assert Flag.objects.get().note == "Buy now"
+
+
 def test_flagging_twice_is_refused_with_a_message(question, bob):
     _flag(bob, question)
     response = _flag(bob, question, "rude")

@@ -361,6 +361,13 @@ def test_a_very_long_filter_is_cut_not_an_error(client):
     assert client.get(PATHS_URL, {"from": "x" * 5000}).status_code == 200
 
 
+def test_control_characters_in_a_filter_are_separators_not_an_error(told, client):
+    """PostgreSQL refuses a NUL in a query parameter: it never reaches the database."""
+    response = client.get(PATHS_URL, {"from": "mechanical\x00engineer", "to": "\x00"})
+    assert response.status_code == 200
+    assert "3 stories" in response.content.decode()
+
+
 def test_chart_is_an_accessible_server_rendered_svg(told, client):
     html = client.get(PATHS_URL).content.decode()
     svg = html[html.index("<svg") : html.index("</svg>")]
