@@ -253,7 +253,11 @@ def flagged_items() -> list[dict]:
     rows = (
         Flag.objects.open()
         .select_related(
-            "flagger", "post__author", "post__parent", "comment__author", "comment__post"
+            "flagger",
+            "post__author",
+            "post__parent",
+            "comment__author",
+            "comment__post__parent",
         )
         .order_by("-created_at", "-id")[:FLAG_ROWS_LIMIT]
     )

@@ -219,6 +219,9 @@ def test_review_query_count_is_constant(staff, django_assert_max_num_queries):
             _flag(make_user(), post)
             make_comment(post, author=make_user(email_verified_at=None))
             make_question(author=make_user(email_verified_at=None))
+            # A flagged comment on an answer: the row names the answer's question too.
+            answer = make_answer(post, author=make_user())
+            _flag(make_user(), make_comment(answer, author=make_user()))
 
     fill(1)
     client = _as(staff)
