@@ -316,7 +316,8 @@ def test_each_member_sees_and_changes_only_their_own_settings(alice, bob, client
     EmailPreference.objects.set_frequency(alice, Kind.ANSWER, Frequency.NEVER)
     client.force_login(bob)
     html = client.get("/accounts/settings/email/").content.decode()
-    assert '<option value="immediately" selected>' in html.split('name="answer"')[1]
+    answer_select = html.split('name="answer"')[1].split("</select>")[0]
+    assert '<option value="immediately" selected>' in answer_select  # bob's, not alice's
     client.post("/accounts/settings/email/", _form(answer="weekly"))
     assert EmailPreference.objects.for_user(alice).frequency(Kind.ANSWER) == Frequency.NEVER
     assert EmailPreference.objects.for_user(bob).frequency(Kind.ANSWER) == Frequency.WEEKLY
