@@ -350,12 +350,14 @@ def send_digests(period: str, *, now: datetime | None = None, dry_run=False) -> 
 def _digest_batches(period: str, start: datetime, now: datetime):
     """(member, their notifications for this digest), for members without one this period.
 
-    Notifications up to two periods old: one digest that failed is caught up by the next.
+    What came before the period began (at most two periods before: one digest that failed
+    is caught up by the next); what comes after waits for the next period's digest, so a
+    member whose period began quietly gets no digest for the first thing that happens.
     """
     already = DigestSent.objects.filter(period=period, period_start=start).values("user_id")
     candidates = (
         _mailable()
-        .filter(created_at__gte=start - 2 * PERIOD_LENGTH[period], created_at__lte=now)
+        .filter(created_at__gte=start - 2 * PERIOD_LENGTH[period], created_at__lt=start)
         .exclude(recipient_id__in=already)
     )
     notes = wanted_at(candidates, period).order_by("recipient_id", "created_at", "pk")

@@ -333,7 +333,8 @@ def test_the_worker_schedule_runs_the_sweep_and_the_digests(alice, bob, mailoutb
     question = make_question(alice)
     make_answer(question, author=bob)
     make_comment(question, author=bob)
-    Notification.objects.update(created_at=timezone.now() - timedelta(minutes=30))
+    # Before today's digest period began: overdue for the sweep, due for the daily digest.
+    Notification.objects.update(created_at=emails.period_start("daily") - timedelta(minutes=1))
     out = StringIO()
     call_command("run_worker", "--once", stdout=out)
     assert "no queue (KB_TASKS_BACKEND is not database), e-mail jobs every 300 s" in (

@@ -36,12 +36,20 @@ def send_digests(*args) -> str:
     return out.getvalue()
 
 
+def happened_before_this_period(period="daily"):
+    """Date what has happened so far just before the current period began: a digest carries
+    the period that ended; what happens later waits for the next period's digest."""
+    Notification.objects.update(created_at=emails.period_start(period) - timedelta(minutes=1))
+
+
 def daily_news_for(alice, bob):
-    """Two comments on alice's question and her answer's comment: her daily digest."""
+    """Two comments on alice's question and her answer's comment, made yesterday: her daily
+    digest."""
     question = make_question(alice, title="PhD or product team?")
     first = make_comment(question, author=bob, body="What does your advisor say?")
     answer = make_answer(make_question(bob), author=alice)
     second = make_comment(answer, author=bob, body="Thanks, that helped.")
+    happened_before_this_period()
     return question, first, answer, second
 
 
@@ -100,9 +108,19 @@ def test_news_after_this_periods_digest_waits_for_the_next_period(alice, bob, ma
     assert Notification.objects.get(comment=late).emailed_at is not None
 
 
+def test_the_first_news_of_a_quiet_period_waits_for_the_next_digest(alice, bob, mailoutbox):
+    make_comment(make_question(alice), author=bob)  # after today's period began
+    send_digests("--period", "daily")
+    assert mailoutbox == []
+    assert not DigestSent.objects.exists()
+    emails.send_digests("daily", now=timezone.now() + timedelta(days=1))
+    assert len(mailoutbox) == 1
+
+
 def test_each_member_gets_their_own_digest(alice, bob, carol, mailoutbox):
     daily_news_for(alice, bob)
     make_comment(make_question(carol), author=bob)
+    happened_before_this_period()
     send_digests("--period", "daily")
     assert sorted(mail.to[0] for mail in mailoutbox) == ["alice@example.com", "carol@example.com"]
 
@@ -112,6 +130,7 @@ def test_the_weekly_digest_holds_tag_questions_and_the_daily_does_not(alice, bob
 
     TagFollow.objects.create(user=alice, tag=Tag.objects.create(name="phd", slug="phd"))
     question = make_question(bob, title="How do I explain a PhD gap?", tags=["phd"])
+    happened_before_this_period("weekly")
     send_digests("--period", "daily")
     assert mailoutbox == []
     send_digests("--period", "weekly")
@@ -129,10 +148,12 @@ def test_digests_follow_each_members_choices(alice, bob, mailoutbox):
     question = make_question(alice)
     make_comment(question, author=bob)
     make_answer(question, author=bob)
+    happened_before_this_period("daily")
     send_digests("--period", "daily")
     assert len(mailoutbox) == 1
     assert "answered your question" in mailoutbox[0].body
     assert "commented" not in mailoutbox[0].body
+    happened_before_this_period("weekly")
     send_digests("--period", "weekly")
     assert "commented on your post" in mailoutbox[1].body
 
@@ -147,6 +168,7 @@ def test_no_digest_for_never_no_e_mail_immediate_kinds_or_deleted_posts(alice, b
     carol = make_user("carol")
     EmailPreference.objects.set_all(carol, {}, no_email=True)
     make_comment(make_question(carol), author=bob)
+    happened_before_this_period()
     send_digests()
     assert mailoutbox == []
     assert not DigestSent.objects.exists()
@@ -159,6 +181,7 @@ def test_a_long_digest_lists_the_first_items_and_points_to_the_inbox(
     question = make_question(alice)
     for number in range(5):
         make_comment(question, author=bob, body=f"Comment number {number}.")
+    happened_before_this_period()
     send_digests("--period", "daily")
     body = mailoutbox[0].body
     assert body.count("commented on your post") == 2
@@ -235,6 +258,7 @@ def test_a_digest_leaves_out_what_another_sender_claimed_meanwhile(
     make_comment(question, author=bob, body="First comment.")
     make_comment(question, author=bob, body="Second comment.")
     first = Notification.objects.get(comment__body="First comment.")
+    happened_before_this_period()
     batches = emails._digest_batches
 
     def claimed_by_another_sender_in_between(*args):
@@ -254,6 +278,7 @@ def test_no_digest_is_recorded_when_everything_was_claimed_meanwhile(
     alice, bob, mailoutbox, monkeypatch
 ):
     make_comment(make_question(alice), author=bob)
+    happened_before_this_period()
     batches = emails._digest_batches
 
     def all_claimed_in_between(*args):
