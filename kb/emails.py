@@ -36,7 +36,8 @@ from kb.inbox_models import Notification
 logger = logging.getLogger(__name__)
 
 Kind = Notification.Kind
-# What a mail server that is down or refuses raises: the send is retried later.
+# What a mail server that is down or refuses raises: the send is retried later, unless
+# the server refused the address itself for good (``refused_for_good``).
 SEND_ERRORS = (smtplib.SMTPException, OSError)
 UNSUBSCRIBE_SALT = "kb.emails.unsubscribe"
 SWEEP_BATCH = 500
@@ -166,6 +167,14 @@ def _release(notification_ids) -> None:
     Notification.objects.filter(pk__in=notification_ids).update(emailed_at=None)
 
 
+def refused_for_good(error: Exception) -> bool:
+    """The server refused this recipient or message with a permanent (5xx) answer: sending
+    it again would fail again, and would hold up the sweep and digests behind it."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600
+
+
 def send_immediate(notification_id: int, *, attempt: int = 1) -> str:
     """Send one notification's e-mail; on a mail-server failure, retry later. Says what
     happened (the task's result)."""
@@ -180,6 +189,9 @@ def send_immediate(notification_id: int, *, attempt: int = 1) -> str:
     try:
         notification_message(note).send()
     except SEND_ERRORS as error:
+        if refused_for_good(error):
+            logger.warning("E-mail for notification %s refused for good: %r", note.pk, error)
+            return "refused by the mail server"  # kept claimed: never tried again
         _release([note.pk])
         logger.warning(
             "E-mail for notification %s failed (attempt %s): %r", note.pk, attempt, error
@@ -281,7 +293,8 @@ def overdue(now: datetime | None = None) -> list[Notification]:
 
 def sweep(now: datetime | None = None) -> int:
     """Send the ``overdue()`` e-mails over one connection; stop at the first failure (the
-    server is down: the next sweep tries again). How many were sent."""
+    server is down: the next sweep tries again), but not at an address refused for good.
+    How many were sent."""
     due = overdue(now)
     sent = 0
     if not due:
@@ -294,6 +307,9 @@ def sweep(now: datetime | None = None) -> int:
             try:
                 notification_message(note, connection).send()
             except SEND_ERRORS as error:
+                if refused_for_good(error):  # this address only: the others go on
+                    logger.warning("Notification %s refused for good: %r", note.pk, error)
+                    continue
                 _release([note.pk])
                 logger.warning("The e-mail sweep stopped at notification %s: %r", note.pk, error)
                 break
@@ -388,6 +404,11 @@ def _send_digest(recipient, notes, run: DigestRun, now: datetime) -> int | None:
     try:
         digest_message(recipient, notes, run.period).send()
     except SEND_ERRORS as error:
+        if refused_for_good(error):  # recorded as sent: this address only, the others go on
+            logger.warning(
+                "The %s digest for member %s was refused: %r", run.period, recipient.pk, error
+            )
+            return 0
         with transaction.atomic():
             sent.delete()
             _release([note.pk for note in notes])

@@ -19,8 +19,8 @@ from accounts.models import User
 from kb import emails
 from kb.email_models import EmailPreference, Frequency
 from kb.inbox_models import Notification
-from tests.factories import make_answer, make_comment, make_question, signup_form
-from tests.mail_backends import DOWN_BACKEND, REFUSING_BACKEND
+from tests.factories import make_answer, make_comment, make_question, make_user, signup_form
+from tests.mail_backends import BOUNCING_BACKEND, DOWN_BACKEND, REFUSING_BACKEND
 
 Kind = Notification.Kind
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -303,6 +303,32 @@ def test_the_sweep_stops_at_the_first_failure_and_keeps_everything(
     settings.EMAIL_BACKEND = LOCMEM
     assert emails.sweep(now=late) == 3
     assert len(mailoutbox) == 3
+
+
+def test_an_address_refused_for_good_holds_up_no_one_and_is_not_retried(
+    alice, bob, settings, mailoutbox
+):
+    bounced = make_user("gone", email="gone@bounced.example")  # older notes, lower id
+    make_answer(make_question(bounced), author=bob)
+    make_answer(make_question(alice), author=bob)
+    for member in (bounced, alice):
+        make_comment(make_question(member), author=bob)  # daily digest
+    settings.EMAIL_BACKEND = BOUNCING_BACKEND
+    late = timezone.now() + timedelta(minutes=20)
+    assert emails.sweep(now=late) == 1  # alice's, after the refused one
+    assert emails.send_digests("daily", now=late + timedelta(days=1)).sent == {alice: 1}
+    assert [message.to for message in mailoutbox] == [["alice@example.com"]] * 2
+    assert emails.sweep(now=late) == 0  # the refused address is not tried again
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_an_immediate_e_mail_refused_for_good_is_not_retried(bob, settings, committed):
+    settings.EMAIL_BACKEND = BOUNCING_BACKEND
+    bounced = make_user("gone", email="gone@bounced.example")
+    note = answer_question(committed, bounced, bob)
+    assert emails.send_immediate(note.pk) == "nothing to send"  # claimed by the first try
+    note.refresh_from_db()
+    assert note.emailed_at is not None
 
 
 def test_the_sweep_follows_changed_preferences(alice, bob, mailoutbox):
