@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.verification import InvalidVerificationLink, queue_verification_email, user_for_token
 from kb import permissions
 from kb.models import Post
-from kb.ratelimits import describe_wait, rate_limit
+from kb.ratelimits import describe_wait, limit_reached, rate_limit
 from kb.views.errors import too_many_requests
 
 ACTIVITY_LIMIT = 20
@@ -187,6 +187,12 @@ def edit_profile(request):
     if request.method == "POST":
         if form.is_valid():
             new_address = form.instance.email.casefold() != old_address
+            # Each new address is sent a link: counted as "send the link again" is.
+            refusal = new_address and limit_reached(request, "verification_email")
+            if refusal:
+                request.user.refresh_from_db()  # validating wrote the typed values on it
+                form.add_error("email", refusal.message)
+                return render(request, "accounts/edit_profile.html", {"form": form}, status=429)
             if new_address:
                 form.instance.email_verified_at = None  # the new address is confirmed anew
             form.save()

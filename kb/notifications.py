@@ -68,11 +68,14 @@ def _accepted(actor, answer: Post, comment) -> dict[int, str]:
 
 
 def _edited(actor, post: Post, comment, *, html_before: str) -> dict[int, str]:
-    """Only the members an edit newly mentions: the others were told when first named."""
-    told = _mentioned(html_before)
-    return {
-        user_id: kind for user_id, kind in _mentioned(post.body_html).items() if user_id not in told
-    }
+    """Only the members an edit newly mentions: one named before, in the last version or
+    an earlier one (told then), is not told again, however often the text changes."""
+    newly = _mentioned(post.body_html).keys() - _mentioned(html_before).keys()
+    if not newly:
+        return {}
+    told = Notification.objects.filter(post=post, kind=Kind.MENTION, recipient_id__in=newly)
+    newly -= set(told.values_list("recipient_id", flat=True))
+    return dict.fromkeys(newly, Kind.MENTION)
 
 
 _HANDLERS = {

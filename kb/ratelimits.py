@@ -47,6 +47,8 @@ ACTIONS = {
     "password_reset_ip": Action("password-reset requests from your network", "ip"),
     "flag": Action("flags", "user"),
     "verification_email": Action("verification e-mails", "user"),
+    "edit": Action("edits", "user"),
+    "toggle": Action("follows, bookmarks and other switches", "user"),
 }
 
 

@@ -396,6 +396,8 @@ RATE_LIMITS = {
     "password_reset_ip": env_rates("KB_RATE_PASSWORD_RESET_IP", "10/h,50/d"),
     "flag": env_rates("KB_RATE_FLAG", "10/h,50/d"),
     "verification_email": env_rates("KB_RATE_VERIFICATION_EMAIL", "3/h,10/d"),
+    "edit": env_rates("KB_RATE_EDIT", "30/h,200/d"),
+    "toggle": env_rates("KB_RATE_TOGGLE", "60/h,400/d"),
 }
 RATE_REPUTATION_STEP = env_int("KB_RATE_REPUTATION_STEP", 100)
 RATE_MAX_FACTOR = env_int("KB_RATE_MAX_FACTOR", 10)

@@ -103,6 +103,10 @@ def test_an_edit_that_adds_a_mention_tells_only_the_newly_named(client, alice, b
     answer.refresh_from_db()
     answer.edit(bob, body=answer.body + " Good luck!")  # no new name: nobody told again
     assert Notification.objects.filter(kind=Kind.MENTION).count() == 2
+    for body in ("No names now.", "Ask @carol and @dana."):  # named again after a removal
+        answer.refresh_from_db()
+        answer.edit(bob, body=body)
+    assert Notification.objects.filter(kind=Kind.MENTION).count() == 2
 
 
 def test_an_edit_of_a_hidden_post_tells_nobody(alice, bob, carol):

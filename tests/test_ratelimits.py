@@ -437,3 +437,36 @@ def test_the_load_tests_pages_are_never_limited(client, settings, bob):
     client.force_login(bob)
     for path in paths * 3:
         assert client.get(path).status_code == 200, path
+
+
+def test_edits_are_limited_and_a_limited_edit_changes_nothing(alice_client, alice, limit):
+    limit("edit", "2/h")
+    question = make_question(alice)
+    for number in range(2):
+        data = {"title": question.title, "body": f"{BODY} Edit {number}.", "tags": "phd"}
+        assert alice_client.post(f"/posts/{question.pk}/edit/", data).status_code == 302
+    data = {"title": question.title, "body": f"{BODY} One edit too many.", "tags": "phd"}
+    response = alice_client.post(f"/posts/{question.pk}/edit/", data)
+    assert response.status_code == 429
+    assert "Too many edits" in response.content.decode()
+    question.refresh_from_db()
+    assert question.body.endswith("Edit 1.")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/questions/{question}/follow/",
+        "/questions/{question}/bookmark/",
+        "/tags/phd/follow/",
+    ],
+)
+def test_follows_and_bookmarks_are_limited(bob_client, alice, limit, url):
+    limit("toggle", "3/h")
+    question = make_question(alice, tags=["phd"])
+    url = url.format(question=question.pk)
+    for state in ("on", "off", "on"):
+        assert bob_client.post(url, {"state": state}).status_code == 302
+    response = bob_client.post(url, {"state": "off"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 429
+    assert "Too many follows, bookmarks and other switches" in response.json()["error"]

@@ -218,3 +218,16 @@ def test_a_new_address_is_confirmed_anew(alice, password):
     alice.refresh_from_db()
     assert alice.email_verified_at is None
     assert mail.outbox[0].to == ["alice.new@example.com"]
+
+
+def test_new_addresses_count_against_the_verification_e_mail_limit(alice, password, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verification_email": ["1/h"]}
+    client = _as(alice)
+    data = {"display_name": "", "headline": "", "bio": "", "current_password": password}
+    client.post("/accounts/profile/edit/", {**data, "email": "one@example.com"})
+    response = client.post("/accounts/profile/edit/", {**data, "email": "two@example.com"})
+    assert response.status_code == 429
+    assert "Too many verification e-mails" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "one@example.com"
+    assert [message.to for message in mail.outbox] == [["one@example.com"]]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kb import moderation
 from kb.models import CloseRefused, Post
+from kb.ratelimits import rate_limit
 from kb.views.questions import _get_question_for_reader, _render_question
 
 # "123", "/questions/123/", "https://site/questions/123/some-slug/#answer-4"
@@ -36,6 +37,7 @@ def _refuse(request, question: Post, message: str, status: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def question_close(request, pk: int):
     moderation.check_not_suspended(request.user)
     question = _get_question_for_reader(request, pk)
@@ -72,6 +74,7 @@ def _original_from(text: str) -> Post:
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def question_reopen(request, pk: int):
     moderation.check_not_suspended(request.user)
     question = _get_question_for_reader(request, pk)

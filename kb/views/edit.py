@@ -11,6 +11,7 @@ from kb import moderation, permissions
 from kb.forms import BODY_MAX, ExperienceForm, edit_form_for
 from kb.markdown import render_markdown
 from kb.models import CareerMove, Post
+from kb.ratelimits import rate_limit
 
 
 def _get_post_for_reader(request, pk: int) -> Post:
@@ -33,6 +34,7 @@ def _get_post_for_editor(request, pk: int) -> Post:
 
 
 @login_required
+@rate_limit("edit")
 def post_edit(request, pk: int):
     post = _get_post_for_editor(request, pk)
     form = edit_form_for(post, request.POST or None)

@@ -17,6 +17,7 @@ from kb import notifications
 from kb.events import announce
 from kb.inbox_models import Bookmark, Notification, QuestionFollow, TagFollow
 from kb.models import Post
+from kb.ratelimits import rate_limit
 from kb.views.browse import paginate
 from kb.views.errors import _error, wants_json
 
@@ -90,6 +91,7 @@ def _set_question_row(request, pk: int, model, *, on_message: str, off_message: 
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def question_follow(request, pk: int):
     return _set_question_row(
         request,
@@ -102,6 +104,7 @@ def question_follow(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def question_bookmark(request, pk: int):
     return _set_question_row(
         request, pk, Bookmark, on_message="Bookmarked.", off_message="Bookmark removed."
@@ -110,6 +113,7 @@ def question_bookmark(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def tag_follow(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     back_url = reverse("kb:tag-detail", args=[tag.slug])

@@ -67,6 +67,7 @@ def outcome_save(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def outcome_consent(request, pk: int):
     """The asker lets the accepted answerer report the outcome (``state=on``) or not (off)."""
     moderation.check_not_suspended(request.user)
@@ -88,6 +89,7 @@ def outcome_consent(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def post_reconfirm(request, pk: int):
     """The author's one click: "still true in <this year>"."""
     moderation.check_not_suspended(request.user)
@@ -101,6 +103,7 @@ def post_reconfirm(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def answer_mark_canonical(request, pk: int):
     """Make the answer "Start here for <tag>" (the tag named in ``tag``)."""
     moderation.check_not_suspended(request.user)
@@ -123,6 +126,7 @@ def answer_mark_canonical(request, pk: int):
 
 @require_POST
 @login_required
+@rate_limit("toggle")
 def tag_unmark_canonical(request, slug: str):
     moderation.check_not_suspended(request.user)
     tag = get_object_or_404(Tag, slug=slug)
