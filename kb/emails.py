@@ -142,10 +142,16 @@ def enqueue_immediate(notification_ids) -> int:
 
 
 def _unmailed():
-    """Notifications still shown, not yet mailed, to members who can receive e-mail."""
+    """Notifications still shown, not yet mailed, to members who can receive e-mail (an
+    address they have confirmed: an unconfirmed one may be someone else's)."""
     return (
         Notification.objects.shown()
-        .filter(emailed_at__isnull=True, recipient__is_active=True, recipient__is_imported=False)
+        .filter(
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+            recipient__is_imported=False,
+            recipient__email_verified_at__isnull=False,
+        )
         .exclude(recipient__email="")
         # RFC 2606: nothing under .invalid can be delivered (the demo community's addresses).
         .exclude(recipient__email__iendswith=".invalid")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kb.email_models import EmailPreference, Frequency
 from kb.emails import SCOPES, unsubscribe_token, unsubscribe_url
-from kb.inbox_models import Notification
+from kb.inbox_models import Notification, QuestionFollow
 from tests.factories import make_answer, make_comment, make_question, make_user
 
 Kind = Notification.Kind
@@ -498,3 +498,14 @@ def test_e_mail_settings_come_from_the_environment(tmp_path):
         "True",
         "django_tasks_db.DatabaseBackend",
     ]
+
+
+def test_no_e_mail_goes_to_an_address_not_yet_confirmed(alice, bob, committed, mailoutbox):
+    unconfirmed = make_user("newcomer", email="someone.else@example.com", email_verified_at=None)
+    question = make_question(alice)
+    QuestionFollow.objects.create(user=unconfirmed, question=question)
+    EmailPreference.objects.set_frequency(unconfirmed, Kind.FOLLOWED_ANSWER, Frequency.IMMEDIATELY)
+    with committed():
+        make_answer(question, author=bob)
+    assert [message.to for message in mailoutbox] == [["alice@example.com"]]
+    assert Notification.objects.filter(recipient=unconfirmed).exists()  # the inbox has it
