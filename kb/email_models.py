@@ -5,6 +5,7 @@ Imported at the end of kb/models.py, so Django registers them in the ``kb`` app.
 through ``EmailPreference.objects.set_frequency`` and ``stop``.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -94,27 +95,48 @@ class EmailPreferenceQuerySet(models.QuerySet):
         return self.for_users([user.pk])[user.pk]
 
     def set_frequency(self, user, kind: str, frequency: str) -> None:
-        self.update_or_create(user=user, kind=kind, defaults={"frequency": frequency})
+        with transaction.atomic(), self._leaving_unwanted_news_unmailed(user):
+            self._store(user, kind, frequency)
 
     def set_all(self, user, frequencies: dict[str, str], *, no_email: bool) -> None:
         """Save the settings page: a frequency for every kind, and the "no e-mail" switch."""
-        with transaction.atomic():
+        with transaction.atomic(), self._leaving_unwanted_news_unmailed(user):
             for kind, frequency in frequencies.items():
-                self.set_frequency(user, kind, frequency)
+                self._store(user, kind, frequency)
             if no_email:
-                self.set_frequency(user, ALL_KINDS, Frequency.NEVER)
+                self._store(user, ALL_KINDS, Frequency.NEVER)
             else:
                 self.filter(user=user, kind=ALL_KINDS).delete()
+
+    def _store(self, user, kind: str, frequency: str) -> None:
+        self.update_or_create(user=user, kind=kind, defaults={"frequency": frequency})
+
+    @contextmanager
+    def _leaving_unwanted_news_unmailed(self, user):
+        """E-mail turned back on for a kind starts from now: what came while the member
+        wanted none of it stays in their inbox, and is not sent as a backlog."""
+        before = self.for_user(user)
+        yield
+        after = self.for_user(user)
+        resumed = [
+            kind
+            for kind in Kind.values
+            if before.frequency(kind) == Frequency.NEVER != after.frequency(kind)
+        ]
+        if resumed:
+            Notification.objects.filter(
+                recipient=user, kind__in=resumed, emailed_at__isnull=True
+            ).update(emailed_at=timezone.now())
 
     def stop(self, user, scope: str) -> None:
         """Unsubscribe: from one kind, from one digest (every kind at that period), or all."""
         if scope == ALL_KINDS or scope in Kind.values:
-            self.set_frequency(user, scope, Frequency.NEVER)
+            self._store(user, scope, Frequency.NEVER)
             return
         preferences = self.for_user(user)
         with transaction.atomic():
             for kind in preferences.kinds_at(scope):
-                self.set_frequency(user, kind, Frequency.NEVER)
+                self._store(user, kind, Frequency.NEVER)
 
 
 class EmailPreference(models.Model):

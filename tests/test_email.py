@@ -2,6 +2,7 @@
 one-click unsubscribe link. Django's locmem backend (``mailoutbox``); tasks run at once after
 the commit (``KB_TASKS_BACKEND=immediate`` in the test settings)."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from kb import emails
 from kb.email_models import EmailPreference, Frequency
 from kb.emails import SCOPES, unsubscribe_token, unsubscribe_url
 from kb.inbox_models import Notification, QuestionFollow
@@ -509,3 +511,18 @@ def test_no_e_mail_goes_to_an_address_not_yet_confirmed(alice, bob, committed, m
         make_answer(question, author=bob)
     assert [message.to for message in mailoutbox] == [["alice@example.com"]]
     assert Notification.objects.filter(recipient=unconfirmed).exists()  # the inbox has it
+
+
+def test_turning_e_mail_back_on_sends_no_backlog(alice, bob, committed, mailoutbox):
+    EmailPreference.objects.set_frequency(alice, Kind.ANSWER, Frequency.NEVER)
+    question = make_question(alice)
+    with committed():
+        for _ in range(3):
+            make_answer(question, author=make_user())
+    EmailPreference.objects.set_all(alice, {Kind.ANSWER: Frequency.IMMEDIATELY}, no_email=False)
+    assert emails.sweep(now=timezone.now() + timedelta(minutes=20)) == 0
+    assert mailoutbox == []
+    with committed():
+        make_answer(question, author=bob)  # what comes after is mailed
+    assert len(mailoutbox) == 1
+    assert Notification.objects.filter(recipient=alice).count() == 4  # all in the inbox
