@@ -180,10 +180,11 @@ class User(AbstractUser):
 
         suspend_member(self, by=by, reason=reason, hide_content=hide_content)
 
-    def unsuspend(self, *, by, release_content: bool = True) -> None:
+    def unsuspend(self, *, by, release_content: bool = True) -> int:
+        """Let the member post again: how many held items were shown again."""
         from kb.moderation import unsuspend_member
 
-        unsuspend_member(self, by=by, release_content=release_content)
+        return unsuspend_member(self, by=by, release_content=release_content)
 
     @property
     def can_vote(self) -> bool:

@@ -106,7 +106,10 @@ def held_note(item) -> str:
 
 
 def release_unverified_content(member) -> int:
-    """Release what was held until the member verified: how many items."""
+    """Release what was held until the member verified: how many items. A suspended member's
+    stays held: lifting the suspension releases it."""
+    if member.is_suspended:
+        return 0
     return _release(member, HoldReason.UNVERIFIED)
 
 
@@ -242,7 +245,12 @@ def unsuspend_member(member, *, by, release_content: bool = True) -> int:
         member.suspended_at = None
         member.suspended_reason = ""
         member.save(update_fields=["suspended_at", "suspended_reason"])
-        return _release(member, HoldReason.SUSPENDED) if release_content else 0
+        if not release_content:
+            return 0
+        released = _release(member, HoldReason.SUSPENDED)
+        if member.is_email_verified:  # verified while suspended: held until now
+            released += release_unverified_content(member)
+        return released
 
 
 # -- the review queue ----------------------------------------------------------------------

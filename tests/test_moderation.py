@@ -422,11 +422,26 @@ def test_staff_suspend_and_unsuspend_from_the_profile(alice, staff, bob):
     assert alice.is_suspended
     assert post.held_reason == HoldReason.SUSPENDED
     assert "Unsuspend" in client.get(alice.get_absolute_url()).content.decode()
-    client.post(f"/review/members/{alice.pk}/unsuspend/")
+    response = client.post(f"/review/members/{alice.pk}/unsuspend/", follow=True)
+    assert "can post again; 1 hidden item(s) are shown again." in response.content.decode()
     alice.refresh_from_db()
     post.refresh_from_db()
     assert not alice.is_suspended
     assert not post.held_reason
+
+
+def test_a_suspended_member_who_verifies_publishes_nothing_until_unsuspended(staff, bob):
+    spammer = make_user("spammer", email_verified_at=None)
+    question = make_question(author=spammer, tags=["phd"])
+    assert question.held_reason == HoldReason.UNVERIFIED
+    spammer.suspend(by=staff, reason="Spam", hide_content=True)
+    assert spammer.verify_email() == 0
+    question.refresh_from_db()
+    assert question.held_reason == HoldReason.UNVERIFIED
+    assert Client().get(question.get_absolute_url()).status_code == 404
+    assert spammer.unsuspend(by=staff) == 1  # verified meanwhile: published now
+    question.refresh_from_db()
+    assert not question.held_reason
 
 
 def test_hide_all_content_in_one_step_and_staff_cannot_be_suspended(alice, staff):
