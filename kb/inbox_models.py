@@ -127,6 +127,12 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
             ),
+            # The sweep and the digests look for what is not mailed yet, by age.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notification_unmailed_idx",
+            ),
         ]
 
     def __str__(self):
