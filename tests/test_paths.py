@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from kb.models import CareerMove, HoldReason, Post, RoleSynonym
 from kb.paths import background_summary, clean_steps, format_years, normalise_role
+from kb.views import paths as path_views
 from tests.factories import make_experience, make_user
 
 pytestmark = pytest.mark.django_db
@@ -531,3 +532,25 @@ def test_a_story_held_for_review_is_not_counted_until_released(told, client):
     assert "4 stories" not in _transition_list(client.get(PATHS_URL).content.decode())
     held.release()
     assert "4 stories" in _transition_list(client.get(PATHS_URL).content.decode())
+
+
+def test_a_long_list_of_moves_shows_the_most_told_and_says_how_many_more(client, monkeypatch):
+    monkeypatch.setattr(path_views, "TRANSITIONS_SHOWN", 2)
+    monkeypatch.setattr(path_views, "ROLE_SUGGESTIONS", 3)
+    for number, times in ((1, 3), (2, 2), (3, 1), (4, 1)):
+        for _ in range(times):
+            _story(f"role {number}a", f"role {number}b")
+    html = client.get(PATHS_URL).content.decode()
+    listed = _transition_list(html)
+    assert [role in listed for role in ("Role 1a", "Role 2a", "Role 3a", "Role 4a")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert "… and 2 more moves, each told less often: filter by a role to find them." in html
+    datalist = html.split('<datalist id="path-roles">')[1].split("</datalist>")[0]
+    assert datalist.count("<option") == 3
+    assert 'value="role 1a"' in datalist
+    filtered = client.get(PATHS_URL, {"from": "role 4a"}).content.decode()
+    assert "Role 4a" in _transition_list(filtered)

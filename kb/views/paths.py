@@ -19,6 +19,10 @@ from kb.paths import normalise_roles, role_label, role_text
 
 CHART_BARS = 8
 STORIES_SHOWN = 50
+# However many moves members tell, a page lists the most told (a filter finds the others)
+# and suggests the roles of the most told moves.
+TRANSITIONS_SHOWN = 100
+ROLE_SUGGESTIONS = 200
 # The chart's geometry in CSS pixels; labels longer than fit a phone are cut.
 ROW_HEIGHT, BAR_HEIGHT, LABEL_GAP, CHART_LABEL_CHARS = 42, 14, 20, 38
 MAX_BAR_PERCENT = 90  # the rest holds the count after the longest bar
@@ -35,18 +39,29 @@ def path_list(request):
         if (not from_role or row["from_role"] == from_role)
         and (not to_role or row["to_role"] == to_role)
     ]
-    roles = sorted({row["from_role"] for row in every} | {row["to_role"] for row in every})
     context = {
         "from_role": from_role,
         "to_role": to_role,
-        "transitions": [_with_url(row) for row in shown],
+        "transitions": [_with_url(row) for row in shown[:TRANSITIONS_SHOWN]],
+        "more_transitions": max(len(shown) - TRANSITIONS_SHOWN, 0),
         "story_total": sum(row["stories"] for row in shown),
-        "roles": roles,
+        "roles": _role_suggestions(every),
         "chart": _chart(every[:CHART_BARS]),
         "stories": _stories(from_role, to_role) if from_role or to_role else [],
         "filtered": bool(from_role or to_role),
     }
     return render(request, "kb/paths.html", context)
+
+
+def _role_suggestions(transitions: list[dict]) -> list[str]:
+    """The roles of the most told moves (``transitions`` come most told first), sorted."""
+    roles = {}
+    for row in transitions:
+        roles.setdefault(row["from_role"], None)
+        roles.setdefault(row["to_role"], None)
+        if len(roles) >= ROLE_SUGGESTIONS:
+            break
+    return sorted(roles)[:ROLE_SUGGESTIONS]
 
 
 def _all_transitions() -> list[dict]:
