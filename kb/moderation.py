@@ -195,6 +195,11 @@ def delete(item, *, by) -> None:
             item.soft_delete(by=by)
         _resolve_flags(item, by, Flag.Resolution.DELETED)
         _mark_reviewed(item)
+        if item.held_reason == HoldReason.FLAGGED:
+            # Its flags are settled by the deletion: restored later, it shows, not held
+            # with no flag left on /review/ to release it. (Deleted, it counts nowhere.)
+            type(item).objects.filter(pk=item.pk).update(held_reason="", held_at=None)
+            item.held_reason, item.held_at = "", None
     announce(type(item), _post_id_of(item))
 
 

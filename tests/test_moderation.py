@@ -301,6 +301,22 @@ def test_a_comment_can_be_reviewed_too(settings, question, bob, staff):
     assert question.comment_count == 0  # uncounted once, when it was held
 
 
+def test_a_flag_held_answer_deleted_from_review_and_restored_shows_and_counts(
+    settings, question, bob, staff
+):
+    settings.FLAGS_TO_HIDE = 1
+    answer = make_answer(question, author=bob)
+    _flag(make_user(), answer)
+    _as(staff).post(f"/review/post/{answer.pk}/delete/")
+    answer.refresh_from_db()
+    answer.restore(by=staff)
+    answer.refresh_from_db()
+    question.refresh_from_db()
+    assert (answer.is_deleted, answer.held_reason) == (False, "")
+    assert question.answer_count == 1
+    assert answer.body in Client().get(question.get_absolute_url()).content.decode()
+
+
 def test_staff_see_the_pending_count_in_the_header(question, bob, staff):
     client = _as(staff)
     html = client.get("/").content.decode()
