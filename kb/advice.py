@@ -17,6 +17,8 @@ from django.utils import timezone
 from kb.inbox_models import Notification
 from kb.models import Post
 
+REMINDER_WINDOW_MONTHS = 12
+
 
 def months_before(moment: datetime, months: int) -> datetime:
     """The same day and time ``months`` calendar months earlier (31 March - 1 -> 28/29 Feb)."""
@@ -33,7 +35,11 @@ def stale_before(now: datetime | None = None) -> datetime:
 
 def questions_due_a_reminder(now: datetime | None = None):
     """Questions whose answer was accepted long enough ago, with no outcome and no reminder
-    yet. Questions accepted before ``accepted_at`` existed count from the answer's date."""
+    yet. Questions accepted before ``accepted_at`` existed count from the answer's date.
+
+    Not those accepted more than ``REMINDER_WINDOW_MONTHS`` before they were due: a site
+    that starts sending reminders does not ask about every old question at once.
+    """
     cutoff = months_before(now or timezone.now(), settings.OUTCOME_REMINDER_MONTHS)
     return (
         Post.objects.questions()
@@ -46,6 +52,7 @@ def questions_due_a_reminder(now: datetime | None = None):
         )
         .alias(accepted_on=Coalesce("accepted_at", F("accepted_answer__created_at")))
         .filter(accepted_on__lte=cutoff)
+        .filter(accepted_on__gt=months_before(cutoff, REMINDER_WINDOW_MONTHS))
         .order_by("pk")
     )
 

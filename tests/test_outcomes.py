@@ -328,6 +328,14 @@ def test_reminder_is_due_after_the_setting_months(question, settings):
     assert list(questions_due_a_reminder()) == [question]
 
 
+def test_no_reminder_for_answers_accepted_long_before_it_was_due(question, settings):
+    settings.OUTCOME_REMINDER_MONTHS = 3
+    _accepted_months_ago(question, 3 + 13)
+    assert not questions_due_a_reminder().exists()
+    _accepted_months_ago(question, 3 + 11)
+    assert list(questions_due_a_reminder()) == [question]
+
+
 def test_command_reminds_once_and_is_idempotent(question, alice, settings, capsys):
     settings.OUTCOME_REMINDER_MONTHS = 3
     _accepted_months_ago(question, 4)
