@@ -31,7 +31,10 @@ HEADLINE = "Principal engineer at Quillcorp Robotics"
 REPUTATION = 7919
 # Any of these in a page others see gives the asker away (the avatar's letter is checked
 # on the author card itself: "Z" alone is too common a string to look for).
-NEEDLES = ("zephyrine", "quillfeather", "quillcorp", "7,919", "7919", f"/users/{USERNAME}")
+NEEDLES = ("zephyrine", "quillfeather", "quillcorp", f"/users/{USERNAME}")
+# The reputation as a number of its own ("7919", "7,919"), not digits inside another number
+# (a timestamp's microseconds can hold 7919).
+REPUTATION_SHOWN = re.compile(r"(?<![\w.,])7,?919(?![\w,]|\.\d)")
 TAG = "career-switch"
 TITLE = "Leaving a toxic manager without burning bridges?"
 Kind = Notification.Kind
@@ -41,6 +44,8 @@ def assert_no_trace(text: str, where: str) -> None:
     lowered = text.lower()
     for needle in NEEDLES:
         assert needle not in lowered, f"{needle!r} gives the asker away in {where}"
+    shown = REPUTATION_SHOWN.search(text)
+    assert shown is None, f"the reputation {shown and shown[0]!r} gives the asker away in {where}"
 
 
 @pytest.fixture
