@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -69,7 +70,12 @@ class User(AbstractUser):
     suspended_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["-reputation"], name="user_reputation_idx")]
+        indexes = [
+            models.Index(fields=["-reputation"], name="user_reputation_idx"),
+            # Search documents name authors by lower-cased username (their backgrounds are
+            # looked up by it on every results page).
+            models.Index(Lower("username"), name="user_username_lower_idx"),
+        ]
         constraints = [
             # Imported authors are kept as the source named them, look-alikes and all.
             models.UniqueConstraint(
