@@ -141,6 +141,18 @@ def enqueue_immediate(notification_ids) -> int:
 # -- one notification, at once ---------------------------------------------------------------
 
 
+def can_receive_email(member) -> bool:
+    """The rule ``_unmailed`` applies in SQL, for one member: an active, confirmed,
+    deliverable address of a member who signed up here (not an imported author)."""
+    return bool(
+        member.is_active
+        and not member.is_imported
+        and member.email
+        and member.email_verified_at is not None
+        and not member.email.lower().endswith(".invalid")
+    )
+
+
 def _unmailed():
     """Notifications still shown, not yet mailed, to members who can receive e-mail (an
     address they have confirmed: an unconfirmed one may be someone else's)."""

@@ -15,6 +15,7 @@ Held content is hidden like deleted content (``PostQuerySet.visible()``, ``Post.
 kb/permissions.py) except from its author and staff.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from django.utils import timezone
 from kb.events import announce
 from kb.flag_models import FLAG_NOTE_MAX, Flag
 from kb.models import Comment, HoldReason, Post
+
+logger = logging.getLogger(__name__)
 
 # An account this young is "new": its first post is listed for review (demo and long-standing
 # members are not).
@@ -225,12 +228,32 @@ def suspend_member(member, *, by, reason: str = "", hide_content: bool = False) 
     if member.is_staff:
         raise PermissionDenied("Staff accounts can't be suspended; remove staff status first.")
     with transaction.atomic():
-        if member.suspended_at is None:
+        newly = member.suspended_at is None
+        if newly:
             member.suspended_at = timezone.now()
+            transaction.on_commit(lambda: _tell_suspended(member))
         member.suspended_reason = " ".join(reason.split())[:500]
         member.save(update_fields=["suspended_at", "suspended_reason"])
         if hide_content:
             hide_all_content(member, by=by)
+
+
+def _tell_suspended(member) -> None:
+    """E-mail the member that they are suspended, and why (through the task queue), if they
+    have an address that can receive it."""
+    from django.template.loader import render_to_string
+
+    from accounts.tasks import send_email
+    from kb.emails import can_receive_email, site_url
+
+    if not can_receive_email(member):
+        return
+    context = {"member": member, "url": site_url(member.get_absolute_url())}
+    body = render_to_string("accounts/suspended_email.txt", context)
+    try:
+        send_email.enqueue("Your CareerKB account is suspended", body, member.email)
+    except Exception:  # the suspension stands; the banner tells them when they log in
+        logger.exception("Could not queue the suspension e-mail for member %s", member.pk)
 
 
 def hide_all_content(member, *, by) -> int:

@@ -460,6 +460,33 @@ def test_a_suspended_member_who_verifies_publishes_nothing_until_unsuspended(sta
     assert not question.held_reason
 
 
+def test_a_suspended_member_is_told_by_e_mail_once_with_the_reason(
+    alice, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _as(staff).post(f"/review/members/{alice.pk}/suspend/", {"reason": "Repeated spam"})
+    assert [message.to for message in mailoutbox] == [[alice.email]]
+    assert mailoutbox[0].subject == "Your CareerKB account is suspended"
+    assert "Reason given: Repeated spam" in mailoutbox[0].body
+    assert f"/users/{alice.username}/" in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):  # a new reason: no second e-mail
+        _as(staff).post(f"/review/members/{alice.pk}/suspend/", {"reason": "Spam, again"})
+    assert len(mailoutbox) == 1
+
+
+def test_no_suspension_e_mail_to_an_address_that_cannot_receive_it(
+    staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    for member in (
+        make_user(email="demo@careerkb.invalid"),
+        make_user(email_verified_at=None),
+        make_user(is_imported=True),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            member.suspend(by=staff, reason="Spam")
+    assert mailoutbox == []
+
+
 def test_hide_all_content_in_one_step_and_staff_cannot_be_suspended(alice, staff):
     make_question(author=alice)
     make_comment(make_question(), author=alice)
