@@ -464,10 +464,10 @@ def test_a_suspended_member_is_told_by_e_mail_once_with_the_reason(
     alice, staff, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        _as(staff).post(f"/review/members/{alice.pk}/suspend/", {"reason": "Repeated spam"})
+        _as(staff).post(f"/review/members/{alice.pk}/suspend/", {"reason": "Spam & <links>"})
     assert [message.to for message in mailoutbox] == [[alice.email]]
     assert mailoutbox[0].subject == "Your CareerKB account is suspended"
-    assert "Reason given: Repeated spam" in mailoutbox[0].body
+    assert "Reason given: Spam & <links>" in mailoutbox[0].body  # plain text, not HTML
     assert f"/users/{alice.username}/" in mailoutbox[0].body
     with django_capture_on_commit_callbacks(execute=True):  # a new reason: no second e-mail
         _as(staff).post(f"/review/members/{alice.pk}/suspend/", {"reason": "Spam, again"})

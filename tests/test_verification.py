@@ -231,3 +231,8 @@ def test_new_addresses_count_against_the_verification_e_mail_limit(alice, passwo
     alice.refresh_from_db()
     assert alice.email == "one@example.com"
     assert [message.to for message in mail.outbox] == [["one@example.com"]]
+
+
+def test_the_e_mail_is_plain_text_not_html_escaped(client):
+    client.post("/accounts/signup/", {**SIGNUP, "display_name": "Maya & Co"})
+    assert "Hello Maya & Co," in mail.outbox[0].body
