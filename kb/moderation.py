@@ -228,8 +228,7 @@ def suspend_member(member, *, by, reason: str = "", hide_content: bool = False) 
     if member.is_staff:
         raise PermissionDenied("Staff accounts can't be suspended; remove staff status first.")
     with transaction.atomic():
-        newly = member.suspended_at is None
-        if newly:
+        if member.suspended_at is None:
             member.suspended_at = timezone.now()
             transaction.on_commit(lambda: _tell_suspended(member))
         member.suspended_reason = " ".join(reason.split())[:500]

@@ -526,3 +526,20 @@ def test_turning_e_mail_back_on_sends_no_backlog(alice, bob, committed, mailoutb
         make_answer(question, author=bob)  # what comes after is mailed
     assert len(mailoutbox) == 1
     assert Notification.objects.filter(recipient=alice).count() == 4  # all in the inbox
+
+
+def test_can_receive_email_is_the_rule_the_mailer_applies_in_sql(alice, bob):
+    """``can_receive_email`` (one member, for the suspension e-mail) and ``_unmailed`` (the
+    mailer's queries) give one answer for every kind of member."""
+    members = [
+        alice,
+        make_user(email_verified_at=None),
+        make_user(email="demo@careerkb.invalid"),
+        make_user(is_imported=True),
+        make_user(is_active=False),
+        make_user(email=""),
+    ]
+    for member in members:
+        make_comment(make_question(member), author=bob)
+    mailable = set(emails._unmailed().values_list("recipient_id", flat=True))
+    assert {m.pk for m in members if emails.can_receive_email(m)} == mailable == {alice.pk}
